@@ -90,6 +90,8 @@ export interface RefreshTokenStore {
    * `ok` (first use, family live, not expired), `reused` (it had been used already),
    * `family_revoked`, or `expired`; null when the hash is unknown.
    * Only an `ok` result marks the token used.
+   * Precedence when several apply: `reused`, then `family_revoked`, then `expired` (`at >= expiresAt`).
+   * Records may be forgotten an hour after they expire (consume then returns null).
    */
   consume(hash: string, at: number): Promise<{ status: RefreshConsumeStatus; record: RefreshTokenRecord } | null>;
   revokeFamily(familyId: string, at: number): Promise<void>;
@@ -100,7 +102,10 @@ export interface RefreshTokenStore {
 
 /** Revoked access-token ids (`jti`). Durable: survives restarts of the gateway and of Redis. */
 export interface RevocationStore {
-  /** Records `jti` as revoked until `expiresAt` (the token's own `exp`); afterwards it may be forgotten. */
+  /**
+   * Records `jti` as revoked until `expiresAt` (the token's own `exp`, in ms); it is forgotten no
+   * sooner than 5 minutes after that, to cover verifiers' clock tolerance.
+   */
   revoke(jti: string, expiresAt: number): Promise<void>;
   isRevoked(jti: string): Promise<boolean>;
 }
@@ -156,9 +161,12 @@ export interface AuditLogStore {
    * current head (the last entry, or the pruning checkpoint when the log is empty, or null for a
    * brand new log) and returns the complete entry to store, with `seq = head.seq + 1`.
    * Resolves only after the entry is durably committed.
+   * The store refuses (`WebMCPStoreError` `ERR_AUDIT`, nothing stored) an entry whose `seq` is not
+   * `head.seq + 1` or whose `prev_hash` is not `head.hash`; with a null head any `seq >= 1` is taken.
+   * An error thrown by `build` rejects the append and stores nothing.
    */
   append(build: (head: AuditHead | null) => AuditEntry): Promise<AuditEntry>;
-  /** Entries with `seq > after`, ascending, at most `limit`. */
+  /** Entries with `seq > after` (default 0), ascending, at most `limit` (default: no cap). */
   list(options?: { after?: number; limit?: number }): Promise<AuditEntry[]>;
   /** The last entry's seq and hash, or the checkpoint, or null. */
   head(): Promise<AuditHead | null>;
@@ -167,6 +175,8 @@ export interface AuditLogStore {
   /**
    * Removes entries with `ts` older than `before` (ISO-8601), keeping at least the newest entry,
    * and records the last removed entry as the checkpoint, atomically. Returns how many were removed.
+   * Only a prefix is removed: pruning stops at the first entry (by seq) whose `ts` is not older.
+   * `ts` values are compared as strings, so write them with `Date.prototype.toISOString()`.
    */
   prune(before: string): Promise<number>;
 }
