@@ -11,18 +11,12 @@ import type {
 import { assertExtendsHead } from '../internal/audit-rules.js';
 import { closed, conflict } from '../internal/errors.js';
 import { createLocalEventBus } from '../internal/local-events.js';
+import { REFRESH_RETENTION_MS, REVOCATION_GRACE_MS, SWEEP_INTERVAL_MS } from '../internal/retention.js';
 
 export interface MemoryStoreOptions {
   /** Clock used for every expiry decision (defaults to `Date.now`); tests inject a fake one. */
   now?: () => number;
 }
-
-/** Expired refresh records are kept this long so a late presentation reports `expired`, not unknown. */
-const REFRESH_RETENTION_MS = 60 * 60_000;
-/** Revoked jtis are kept this long past the token's own `exp` to cover verifier clock tolerance. */
-const REVOCATION_GRACE_MS = 5 * 60_000;
-/** Expired rows are swept at most this often. */
-const SWEEP_INTERVAL_MS = 30_000;
 
 /**
  * An in-process store: exact, fast, and gone when the process exits. For tests and single-process
