@@ -1,0 +1,9 @@
+export {
+  createSecurityHeaders,
+  applySecurityHeaders,
+  type SecurityHeaders,
+  type SecurityHeadersOptions,
+  type ApplyOptions,
+  type HstsOptions,
+} from './headers.js';
+export { DENIED_FEATURES, PERMISSIONS_POLICY } from './permissions-policy.js';

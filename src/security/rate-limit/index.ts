@@ -1,0 +1,11 @@
+export {
+  createRateLimiter,
+  rateLimitHeaders,
+  rateLimitedResponse,
+  rateLimitKey,
+  type RateLimiter,
+  type RateLimitOptions,
+  type RateLimitPolicy,
+  type RateLimitResult,
+} from './rate-limit.js';
+export { clientIp, normalizeIp, type ClientIpOptions } from './client-ip.js';
