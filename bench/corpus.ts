@@ -118,3 +118,23 @@ export async function loadCorpus(dir: string = corpusDir()): Promise<Corpus> {
   );
   return { dir, pages, bytes: pages.reduce((n, p) => n + p.bytes, 0) };
 }
+
+/** The part of the `webmcp` core API the harness uses (spec section 2). */
+export interface WebmcpCore {
+  WebMCPProcessor: new (options?: Record<string, unknown>) => {
+    process(html: string, options: { url: string; goal?: string }): Promise<unknown>;
+  };
+  formatForModel: (doc: never, options?: { goal?: string }) => string;
+}
+
+/**
+ * Loads our core from the sources (compiled alongside the bench into dist-bench/src).
+ * Dynamic, so the harness builds and reports clearly while the core is still being written.
+ */
+export async function loadWebmcp(): Promise<WebmcpCore> {
+  const mod = (await import('../src/index.js')) as Record<string, unknown>;
+  if (typeof mod.WebMCPProcessor !== 'function' || typeof mod.formatForModel !== 'function') {
+    throw new Error('src/index.ts does not export WebMCPProcessor and formatForModel (yet)');
+  }
+  return mod as unknown as WebmcpCore;
+}

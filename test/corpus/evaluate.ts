@@ -474,3 +474,43 @@ export function formatMetrics(m: CorpusMetrics): string {
   }
   return lines.join('\n');
 }
+
+/** The reference's token reduction on the development corpus, as published in the corpus README. */
+export const REFERENCE_PUBLISHED_TOKENS = { median: 0.927, aggregate: 0.933 } as const;
+
+export interface AcceptanceCheck {
+  metric: string;
+  value: number;
+  /** Human-readable requirement, e.g. `>= 0.98`. */
+  want: string;
+  ok: boolean;
+}
+
+/**
+ * The README's correctness acceptance rules (throughput is the bench's job). Token figures are
+ * compared with `reference` (measured in the same run by the bench, or the published figures).
+ */
+export function acceptanceChecks(
+  m: CorpusMetrics,
+  reference: { median: number; aggregate: number } = REFERENCE_PUBLISHED_TOKENS,
+): AcceptanceCheck[] {
+  const atLeast = (metric: string, value: number, min: number): AcceptanceCheck => ({ metric, value, want: `>= ${min}`, ok: value >= min });
+  const exactly = (metric: string, value: number): AcceptanceCheck => ({ metric, value, want: '= 1', ok: value === 1 });
+  const medianMin = Math.max(0.9, reference.median);
+  return [
+    atLeast('recall_formasaurus', m.recall_formasaurus, 0.98),
+    atLeast('recall_aria', m.recall_aria, 0.95),
+    exactly('password_role_accuracy', m.password_role_accuracy),
+    exactly('selector_uniqueness', m.selector_uniqueness),
+    exactly('name_uniqueness', m.name_uniqueness),
+    { metric: 'robustness', value: m.counts.robustnessFailures, want: '0 failing pages', ok: m.robustness },
+    atLeast('token_reduction_median', m.tokens.overall.median, Number(medianMin.toFixed(4))),
+    atLeast('token_reduction_aggregate', m.tokens.overall.aggregate, Number(reference.aggregate.toFixed(4))),
+  ];
+}
+
+/** Diagnostics of every page with something to report, at most `limit` lines (for assertion messages). */
+export function formatIssues(pages: PageEvaluation[], limit = 60): string {
+  const lines = pages.map((p) => formatPageReport(p)).filter(Boolean).join('\n').split('\n');
+  return lines.length > limit ? [...lines.slice(0, limit), `… ${lines.length - limit} more lines`].join('\n') : lines.join('\n');
+}
