@@ -1,0 +1,1 @@
+export { createRedisBackend, parseRedisUrl, type RedisBackend, type RedisBackendOptions } from './redis-backend.js';
