@@ -1,0 +1,2 @@
+export { createRefreshTokens, hashRefreshToken } from './refresh-tokens.js';
+export type { RefreshTokens, RefreshDeps, RefreshIssueInput, IssuedRefreshToken } from './refresh-tokens.js';
