@@ -1,0 +1,175 @@
+/**
+ * Serialises the LIVE DOM of a rendered page to HTML. Runs INSIDE the page (via `page.evaluate`), so it
+ * is self-contained: no imports, no references to module scope.
+ *
+ * - Open shadow roots are emitted as declarative shadow DOM, `<template shadowrootmode="open">` as the
+ *   host's first child, exactly like `getHTML({ serializableShadowRoots })`.
+ * - Form state that lives in properties is written back as attributes: `value` of inputs, `checked`,
+ *   `selected`, textarea text. Password values are never written (not even the default value).
+ * - Interactive elements the browser does not show (display/visibility from stylesheets, zero size,
+ *   off-screen to the top/left, inside closed `<details>`) get a `hidden` attribute, which the core
+ *   honours. `hidden` changes no selector: selectors are built from ids, names and positions.
+ *   A checkbox, radio or file input that is itself invisible but has a visible `<label>` stays: the
+ *   person operates it through the label.
+ * - Comments are dropped, and so is the text of scripts and stylesheets (except JSON data scripts such
+ *   as `application/webmcp+json`): they change no element position and the analysis never reads them.
+ */
+export interface SerializeOptions {
+  /** Refuse pages with more elements than this (light and shadow trees together). */
+  maxElements: number;
+  /** Refuse when the HTML would be longer than this many UTF-16 code units. */
+  maxChars: number;
+}
+
+export type SerializeResult =
+  | { ok: true; html: string; url: string; title: string; elements: number; hidden: number; shadowRoots: number }
+  | { ok: false; reason: 'too-large'; elements: number };
+
+export function serializeLiveDom(options: SerializeOptions): SerializeResult {
+  const VOID = new Set(['area', 'base', 'basefont', 'bgsound', 'br', 'col', 'embed', 'frame', 'hr', 'img', 'input', 'keygen', 'link', 'meta', 'param', 'source', 'track', 'wbr']);
+  const RAW_TEXT = new Set(['style', 'script', 'xmp', 'iframe', 'noembed', 'noframes', 'plaintext', 'noscript']);
+  const CANDIDATE_TAGS = new Set(['a', 'button', 'input', 'select', 'textarea', 'summary']);
+  const LABEL_OPERATED = new Set(['checkbox', 'radio', 'file']);
+
+  // ---- 1. every element, light and open-shadow trees, bounded ------------------------------------
+  const all: Element[] = [];
+  const walkStack: Node[] = [document.documentElement];
+  let tooLarge = false;
+  while (walkStack.length > 0) {
+    const node = walkStack.pop() as Node;
+    if (node.nodeType === 1) {
+      all.push(node as Element);
+      if (all.length > options.maxElements) {
+        tooLarge = true;
+        break;
+      }
+      const sr = (node as Element).shadowRoot;
+      if (sr) for (let c = sr.lastElementChild; c; c = c.previousElementSibling) walkStack.push(c);
+      if ((node as Element).localName === 'template') {
+        const content = (node as HTMLTemplateElement).content;
+        if (content) for (let c = content.lastElementChild; c; c = c.previousElementSibling) walkStack.push(c);
+      }
+    }
+    for (let c = (node as Element).lastElementChild; c; c = c.previousElementSibling) walkStack.push(c);
+  }
+  if (tooLarge) return { ok: false, reason: 'too-large', elements: all.length };
+
+  // ---- 2. what the rendered layout hides --------------------------------------------------------
+  const isCandidate = (el: Element): boolean => {
+    if (CANDIDATE_TAGS.has(el.localName)) return true;
+    if (el.localName === 'option' || el.localName === 'template') return false;
+    return el.hasAttribute('role') || el.hasAttribute('contenteditable') || el.hasAttribute('tabindex') || el.hasAttribute('onclick');
+  };
+  const inTemplate = (el: Element): boolean => {
+    // Template contents live in an inert document: nothing there is rendered, and the core skips it.
+    return el.ownerDocument !== document;
+  };
+  const hasBox = (el: Element, depth: number): boolean => {
+    const rects = el.getClientRects();
+    for (let i = 0; i < rects.length; i++) {
+      const r = rects[i];
+      if (r.width > 1 && r.height > 1 && r.right + window.scrollX > 0 && r.bottom + window.scrollY > 0) return true;
+    }
+    // `display: contents` and zero-height inline wrappers show what their children show.
+    if (depth < 3) for (let c = el.firstElementChild; c; c = c.nextElementSibling) if (hasBox(c, depth + 1)) return true;
+    return false;
+  };
+  const isShown = (el: Element): boolean => {
+    const check = (el as Element & { checkVisibility?: (o: object) => boolean }).checkVisibility;
+    if (check && !check.call(el, { visibilityProperty: true, checkVisibilityCSS: true })) return false;
+    return hasBox(el, 0);
+  };
+  const hide = new Set<Element>();
+  for (const el of all) {
+    if (!isCandidate(el) || inTemplate(el) || el.hasAttribute('hidden')) continue;
+    if (isShown(el)) continue;
+    if (el.localName === 'input' && LABEL_OPERATED.has((el as HTMLInputElement).type)) {
+      const labels = (el as HTMLInputElement).labels;
+      let viaLabel = false;
+      if (labels) for (let i = 0; i < labels.length && !viaLabel; i++) viaLabel = isShown(labels[i]);
+      if (viaLabel) continue;
+    }
+    hide.add(el);
+  }
+
+  // ---- 3. HTML ----------------------------------------------------------------------------------
+  const out: string[] = [];
+  let length = 0;
+  const emit = (s: string): void => {
+    out.push(s);
+    length += s.length;
+  };
+  const escText = (s: string): string => s.replace(/&/g, '&amp;').replace(/\u00a0/g, '&nbsp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+  const escAttr = (s: string): string => s.replace(/&/g, '&amp;').replace(/\u00a0/g, '&nbsp;').replace(/"/g, '&quot;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+  const isDataScript = (el: Element): boolean => {
+    const type = (el.getAttribute('type') ?? '').trim().toLowerCase();
+    return type.endsWith('json') || type === 'importmap' || type === 'speculationrules';
+  };
+
+  const openTag = (el: Element): string => {
+    const tag = el.localName;
+    const attrs = new Map<string, string>();
+    for (let i = 0; i < el.attributes.length; i++) attrs.set(el.attributes[i].name, el.attributes[i].value);
+    if (tag === 'input') {
+      const input = el as HTMLInputElement;
+      const type = input.type;
+      if (type === 'password') attrs.delete('value');
+      else if (type === 'checkbox' || type === 'radio') {
+        if (input.checked) attrs.set('checked', attrs.get('checked') ?? '');
+        else attrs.delete('checked');
+      } else if (type !== 'file' && input.value !== (attrs.get('value') ?? '')) attrs.set('value', input.value);
+    } else if (tag === 'option') {
+      if ((el as HTMLOptionElement).selected) attrs.set('selected', attrs.get('selected') ?? '');
+      else attrs.delete('selected');
+    }
+    if (hide.has(el)) attrs.set('hidden', '');
+    let s = '<' + tag;
+    for (const [name, value] of attrs) s += ' ' + name + '="' + escAttr(value) + '"';
+    return s + '>';
+  };
+
+  let shadowRoots = 0;
+  let elements = 0;
+  // Work items: a node to open, or a literal closing string.
+  const stack: Array<Node | string> = [document.documentElement];
+  const compat = document.compatMode === 'CSS1Compat';
+  if (compat) emit('<!DOCTYPE html>');
+  while (stack.length > 0) {
+    if (length > options.maxChars) return { ok: false, reason: 'too-large', elements };
+    const item = stack.pop() as Node | string;
+    if (typeof item === 'string') {
+      emit(item);
+      continue;
+    }
+    if (item.nodeType === 3) {
+      const parent = item.parentNode as Element | null;
+      const text = (item as Text).data;
+      if (parent && parent.nodeType === 1 && RAW_TEXT.has(parent.localName)) {
+        const keep = parent.localName !== 'script' && parent.localName !== 'style' ? true : parent.localName === 'script' && isDataScript(parent);
+        if (keep) emit(text);
+      } else emit(escText(text));
+      continue;
+    }
+    if (item.nodeType !== 1) continue; // comments, processing instructions
+    const el = item as Element;
+    elements++;
+    emit(openTag(el));
+    const tag = el.localName;
+    if (VOID.has(tag)) continue;
+    stack.push('</' + tag + '>');
+    if (tag === 'textarea') {
+      stack.push(escText((el as HTMLTextAreaElement).value));
+      continue;
+    }
+    const children = tag === 'template' ? (el as HTMLTemplateElement).content.childNodes : el.childNodes;
+    for (let i = children.length - 1; i >= 0; i--) stack.push(children[i]);
+    const sr = el.shadowRoot;
+    if (sr) {
+      shadowRoots++;
+      stack.push('</template>');
+      for (let i = sr.childNodes.length - 1; i >= 0; i--) stack.push(sr.childNodes[i]);
+      stack.push('<template shadowrootmode="open"' + (sr.delegatesFocus ? ' shadowrootdelegatesfocus=""' : '') + '>');
+    }
+  }
+  return { ok: true, html: out.join(''), url: location.href, title: document.title, elements, hidden: hide.size, shadowRoots };
+}

@@ -1,0 +1,89 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { chromium, type Browser } from 'playwright-core';
+import { CHROMIUM_ARGS, createBrowserPool, renderAndAnalyze, resolveChromium, type BrowserPool } from '../../src/render/index.js';
+import type { WebMCPDocument } from '../../src/core/types.js';
+import { RUNTIME_TOOLS, SCRIPTED_FORM, SHADOW_LOGIN, STYLE_HIDDEN } from './pages.js';
+import { servePages } from './server.js';
+
+let pool: BrowserPool;
+let site: Awaited<ReturnType<typeof servePages>>;
+let checker: Browser;
+
+beforeAll(async () => {
+  site = await servePages({
+    '/scripted': SCRIPTED_FORM,
+    '/api/config': (_req, res) => {
+      res.setHeader('content-type', 'application/json');
+      // A slow API: the form only exists once this answers, after `load`.
+      setTimeout(() => res.end(JSON.stringify({ action: '/session' })), 150);
+    },
+    '/shadow': SHADOW_LOGIN,
+    '/tools': RUNTIME_TOOLS,
+    '/hidden': STYLE_HIDDEN,
+  });
+  pool = createBrowserPool({ maxPages: 2, pageTimeoutMs: 15_000 });
+  // An independent browser to check selectors the way an agent would use them.
+  checker = await chromium.launch({ executablePath: resolveChromium(), args: [...CHROMIUM_ARGS] });
+});
+
+afterAll(async () => {
+  await pool?.close();
+  await checker?.close();
+  await site?.close();
+});
+
+/** Every element selector matches exactly one element on a fresh load of the live page. */
+async function expectLiveSelectors(url: string, doc: WebMCPDocument, waitFor?: string): Promise<void> {
+  const page = await checker.newPage();
+  try {
+    await page.goto(url);
+    if (waitFor) await page.locator(waitFor).first().waitFor();
+    for (const el of doc.elements) expect(await page.locator(el.selector).count(), `${el.name}: ${el.selector}`).toBe(1);
+  } finally {
+    await page.close();
+  }
+}
+
+describe('rendered pages', () => {
+  it('finds a form that a script builds after a data fetch, with live state but no secrets', async () => {
+    const { document: doc, page } = await renderAndAnalyze(`${site.base}/scripted`, { pool });
+    expect(doc.elements.map((e) => e.role).sort()).toEqual(['action.submit', 'input.email', 'input.password']);
+    const email = doc.elements.find((e) => e.role === 'input.email');
+    expect(email?.label).toBe('Email address');
+    expect(doc.context.url).toBe(`${site.base}/scripted`);
+    expect(doc.metadata.analyzed_at).toMatch(/^\d{4}-\d\d-\d\dT/);
+    // State that lives in properties is serialised; the password value never is.
+    expect(page.html).toContain('value="typed@example.com"');
+    expect(page.html).not.toContain('hunter2');
+    // Script text is not carried into the analysed HTML.
+    expect(page.html).not.toContain('createElement');
+    await expectLiveSelectors(`${site.base}/scripted`, doc, 'form');
+  });
+
+  it('keeps only what the stylesheet shows', async () => {
+    const { document: doc, page } = await renderAndAnalyze(`${site.base}/hidden`, { pool });
+    const labels = doc.elements.map((e) => e.label).sort();
+    // The visually hidden checkbox stays: a person toggles it through its visible label.
+    expect(labels).toEqual(['More', 'Remember me', 'Save']);
+    expect(page.stats.hiddenMarked).toBe(7);
+    await expectLiveSelectors(`${site.base}/hidden`, doc);
+  });
+
+  it('records tools registered through document.modelContext and navigator.modelContext', async () => {
+    const { document: doc } = await renderAndAnalyze(`${site.base}/tools`, { pool });
+    const tools = doc.tools ?? [];
+    expect(tools.map((t) => t.name).sort()).toEqual(['add_to_cart', 'checkout', 'late_tool', 'search_catalog']);
+    const search = tools.find((t) => t.name === 'search_catalog');
+    expect(search?.description).toBe('Search the catalog');
+    expect(search?.inputSchema).toEqual({ type: 'object', properties: { q: { type: 'string', description: 'query' } }, required: ['q'] });
+    expect(search?.annotations).toEqual({ readOnlyHint: true });
+    expect(JSON.stringify(tools)).not.toContain('execute');
+  });
+
+  it('serialises open shadow roots as declarative shadow DOM', async () => {
+    const page = await pool.render(`${site.base}/shadow`);
+    expect(page.stats.shadowRoots).toBe(1);
+    expect(page.html).toMatch(/<login-widget><template shadowrootmode="open"><style><\/style><form action="\/session" method="post">/);
+    expect(page.html).toContain('<span slot="note">Use your work account</span></login-widget>');
+  });
+});
