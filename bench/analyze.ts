@@ -15,6 +15,27 @@ import type { BenchResult } from './types.js';
 const TIMED_PASSES = 3;
 const THROUGHPUT_TARGET = 10;
 
+/**
+ * The reference's jsdom reports every stylesheet it cannot parse through console.error, with the
+ * whole stylesheet. Writing megabytes to a terminal would slow the reference down unfairly and
+ * bury the tables, so its console output is counted and dropped while it runs.
+ */
+const referenceConsole = { messages: 0 };
+async function quietly<T>(fn: () => Promise<T> | T): Promise<T> {
+  const saved = { error: console.error, warn: console.warn, log: console.log };
+  const drop = (): void => {
+    referenceConsole.messages++;
+  };
+  console.error = drop;
+  console.warn = drop;
+  console.log = drop;
+  try {
+    return await fn();
+  } finally {
+    Object.assign(console, saved);
+  }
+}
+
 /** One implementation under timing: processes every page of a pass, fresh state each pass. */
 interface Contender {
   name: string;
@@ -48,15 +69,17 @@ function contenders(core: WebmcpCore, sink: { tokens: number; lazyTokens: boolea
     {
       name: 'reference @webmcp/core parseWebMCP()',
       async pass(pages) {
-        const p = new ReferenceProcessor({ cacheEnabled: false });
-        for (const html of pages) {
-          try {
-            p.parseWebMCP(html);
-          } catch {
-            // A page the reference cannot parse still costs it the time spent; its token
-            // figures count it as 0 separately, so nothing is hidden here.
+        await quietly(() => {
+          const p = new ReferenceProcessor({ cacheEnabled: false });
+          for (const html of pages) {
+            try {
+              p.parseWebMCP(html);
+            } catch {
+              // A page the reference cannot parse still costs it the time spent; its token
+              // figures count it as 0 separately, so nothing is hidden here.
+            }
           }
-        }
+        });
       },
     },
     {
@@ -95,7 +118,11 @@ async function timeAll(corpus: Corpus, list: Contender[]): Promise<Timing[]> {
 }
 
 /** The reference's model text per page: `optimizeForAI(doc.elements).compressed_elements`. */
-function referenceTokens(corpus: Corpus, rawTokens: Map<CorpusPage, number>): { figures: CorpusMetrics['tokens']; failures: number } {
+async function referenceTokens(corpus: Corpus, rawTokens: Map<CorpusPage, number>): Promise<{ figures: CorpusMetrics['tokens']; failures: number }> {
+  return quietly(() => referenceTokensLoud(corpus, rawTokens));
+}
+
+function referenceTokensLoud(corpus: Corpus, rawTokens: Map<CorpusPage, number>): { figures: CorpusMetrics['tokens']; failures: number } {
   const p = new ReferenceProcessor({ cacheEnabled: false });
   let failures = 0;
   const rows = corpus.pages.map((page) => {
@@ -132,7 +159,7 @@ export async function run(options: AnalyzeOptions = {}): Promise<BenchResult> {
   const evaluation = await evaluateCorpus(corpus, { processor: new core.WebMCPProcessor(), format: core.formatForModel });
   const ours = evaluation.metrics;
   const rawTokens = new Map(corpus.pages.map((p, i) => [p, evaluation.pages[i].tokens.raw]));
-  const reference = referenceTokens(corpus, rawTokens);
+  const reference = await referenceTokens(corpus, rawTokens);
 
   const sink = { tokens: 0, lazyTokens: null as boolean | null };
   const timings = await timeAll(corpus, contenders(core, sink));
@@ -185,6 +212,7 @@ export async function run(options: AnalyzeOptions = {}): Promise<BenchResult> {
     `recall: formasaurus ${c.represented}/${c.fields}, aria ${c.ariaRepresented}/${c.aria}; password ${c.passwordOk}/${c.password}, email ${c.emailOk}/${c.email}; selectors ${c.uniqueSelectors}/${ours.outputElements} unique, names ${c.uniqueNames}/${ours.outputElements} unique`,
     `token figures are o200k_base; the reference's model text is optimizeForAI(doc.elements).compressed_elements` +
       (reference.failures > 0 ? `; it threw on ${reference.failures} page(s), counted as 0` : ''),
+    `the reference's console output (jsdom stylesheet errors) is dropped while it runs: ${referenceConsole.messages} messages in this run`,
     sink.lazyTokens === null
       ? 'metadata.tokens is absent from our documents'
       : `metadata.tokens.html is ${sink.lazyTokens ? 'computed lazily (a getter): the "+ metadata.tokens.html read" row is the cost when it is read' : 'computed eagerly (a plain value): both webmcp rows include it'}`,
