@@ -43,9 +43,12 @@ export interface ApplyOptions {
   keepExisting?: boolean;
 }
 
+/** Where headers are written: a Web `Headers`, or an adapter over Node's `ServerResponse`. */
+export type HeaderTarget = Pick<Headers, 'has' | 'set' | 'delete'>;
+
 export interface SecurityHeaders {
   /** Sets the security headers on `headers` and returns the CSP nonce used. */
-  apply(headers: Headers, options: ApplyOptions): string;
+  apply(headers: HeaderTarget, options: ApplyOptions): string;
   /** A fresh base64 CSP nonce (128 random bits). */
   nonce(): string;
   /** The CSP for `nonce` (for tests and `<meta>` use). */
@@ -166,6 +169,6 @@ const defaultPolicy = createSecurityHeaders();
  * Sets webmcp's default security headers on `headers` (see {@link createSecurityHeaders} for the
  * configurable form) and returns the CSP nonce used.
  */
-export function applySecurityHeaders(headers: Headers, options: ApplyOptions): string {
+export function applySecurityHeaders(headers: HeaderTarget, options: ApplyOptions): string {
   return defaultPolicy.apply(headers, options);
 }

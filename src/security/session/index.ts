@@ -1,0 +1,1 @@
+export { createSessions, type Sessions, type SessionRecord } from './session.js';
