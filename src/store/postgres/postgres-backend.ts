@@ -1,10 +1,10 @@
 import pg from 'pg';
 import { WebMCPError, WebMCPStoreError } from '../../errors.js';
 import type {
-  ApiKeyRecord, ApiKeyStore, AuditEntry, AuditHead, AuditLogStore, KeyRecord, KeyringStore, RefreshConsumeStatus,
+  ApiKeyRecord, ApiKeyStore, AuditHead, AuditLogStore, KeyRecord, KeyringStore, RefreshConsumeStatus,
   RefreshTokenStore, RevocationStore,
 } from '../types.js';
-import { assertExtendsHead } from '../internal/audit-rules.js';
+import { createAppendBatcher } from '../internal/append-batcher.js';
 import { closed, conflict, unavailable, withTimeout } from '../internal/errors.js';
 import { REFRESH_RETENTION_MS, REVOCATION_GRACE_MS, SWEEP_INTERVAL_MS } from '../internal/retention.js';
 import {
@@ -292,17 +292,19 @@ export async function createPostgresBackend(options: PostgresBackendOptions): Pr
   const lockChain = (run: (text: string, params?: unknown[]) => Promise<Row[]>) =>
     run(`SELECT 1 FROM ${S}.audit_state WHERE id = 1 FOR UPDATE`);
 
+  const appendBatch = createAppendBatcher((chain) =>
+    tx(async (run) => {
+      await lockChain(run);
+      const entries = chain(await readHead(run));
+      if (entries.length === 0) return;
+      const width = AUDIT_COLUMNS.length;
+      const values = entries.map((_, i) => `(${ph(width, i * width + 1)})`).join(', ');
+      await run(`INSERT INTO ${S}.audit_log (${AUDIT_COLUMNS.join(', ')}) VALUES ${values}`, entries.flatMap(auditToParams));
+    }),
+  );
+
   const audit: AuditLogStore = {
-    append(build) {
-      return tx(async (run) => {
-        await lockChain(run);
-        const head = await readHead(run);
-        const entry = structuredClone(build(head)) as AuditEntry;
-        assertExtendsHead(head, entry);
-        await run(`INSERT INTO ${S}.audit_log (${AUDIT_COLUMNS.join(', ')}) VALUES (${ph(AUDIT_COLUMNS.length)})`, auditToParams(entry));
-        return entry;
-      });
-    },
+    append: appendBatch,
     async list({ after = 0, limit } = {}) {
       const rows = await q(`SELECT * FROM ${S}.audit_log WHERE seq > $1 ORDER BY seq LIMIT $2`, [after, limit ?? null]);
       return rows.map(auditFromRow);
