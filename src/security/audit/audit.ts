@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { isWebMCPError } from '../../errors.js';
 import type { AuditEntry, AuditHead, AuditLogStore } from '../../store/types.js';
 import { canonicalJson } from './canonical-json.js';
 import { createRedactor, type Redactor } from './redact.js';
@@ -195,12 +196,34 @@ export function createAudit(options: AuditConfig, store: { audit: AuditLogStore 
       let prevHash = checkpoint?.hash ?? GENESIS_HASH;
       let prev: AuditEntry | null = null;
       let head: AuditHead | null = checkpoint ? { ...checkpoint } : null;
+      let headBeforePrev: AuditHead | null = head;
       let count = 0;
       const broken = (seq: number): AuditVerifyResult => ({ ok: false, entries: count, head, brokenAt: seq });
 
-      async function* stored(): AsyncGenerator<AuditEntry> {
+      // Yields the stored entries in order; `null` stands for a row the store could not even
+      // decode (e.g. details edited into invalid JSON), which is a break at that position.
+      async function* stored(): AsyncGenerator<AuditEntry | null> {
         for (let after = expected - 1; ; ) {
-          const page = await log.list({ after, limit: PAGE });
+          let page: AuditEntry[];
+          try {
+            page = await log.list({ after, limit: PAGE });
+          } catch (error) {
+            if (isWebMCPError(error)) throw error; // an outage is not a verdict on the chain
+            // Re-read one by one to get every decodable entry before the bad row.
+            for (;;) {
+              let one: AuditEntry[];
+              try {
+                one = await log.list({ after, limit: 1 });
+              } catch (inner) {
+                if (isWebMCPError(inner)) throw inner;
+                yield null;
+                return;
+              }
+              if (one.length === 0) return;
+              yield one[0]!;
+              after = one[0]!.seq;
+            }
+          }
           yield* page;
           if (page.length < PAGE) return;
           after = page[page.length - 1]!.seq;
@@ -209,9 +232,10 @@ export function createAudit(options: AuditConfig, store: { audit: AuditLogStore 
       }
 
       const it = stored();
-      let cur = (await it.next()).value as AuditEntry | undefined;
-      while (cur) {
-        const next = (await it.next()).value as AuditEntry | undefined;
+      let cur = (await it.next()).value as AuditEntry | null | undefined;
+      while (cur !== undefined) {
+        if (cur === null) return broken(expected);
+        const next = (await it.next()).value as AuditEntry | null | undefined;
         // A gap or a step back: an entry was deleted or the order changed.
         if (cur.seq !== expected) return broken(expected);
         if (!intact(cur)) return broken(cur.seq);
@@ -220,13 +244,17 @@ export function createAudit(options: AuditConfig, store: { audit: AuditLogStore 
           // instance's own record of the head) still vouches for cur, cur is original and the
           // predecessor was rewritten and re-hashed; otherwise cur itself was.
           const vouched = next
-            ? next.seq === cur.seq + 1 && next.prev_hash === cur.hash
+            ? next !== null && next.seq === cur.seq + 1 && next.prev_hash === cur.hash
             : anchor !== null && anchor.seq === cur.seq && anchor.hash === cur.hash;
-          return broken(vouched && prev ? prev.seq : cur.seq);
+          if (!vouched || !prev) return broken(cur.seq);
+          count--;
+          head = headBeforePrev;
+          return broken(prev.seq);
         }
         if (anchor && cur.seq === anchor.seq && cur.hash !== anchor.hash) return broken(cur.seq);
         prevHash = cur.hash;
         prev = cur;
+        headBeforePrev = head;
         head = { seq: cur.seq, hash: cur.hash };
         expected++;
         count++;
