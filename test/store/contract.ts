@@ -504,6 +504,24 @@ export function runStoreContract(name: string, makeStore: () => Promise<Store>, 
         }
       });
 
+      it('a failing build among concurrent appends fails alone; the rest stay contiguous', async () => {
+        const s = await fresh();
+        const results = await Promise.allSettled(
+          Array.from({ length: 30 }, (_, i) =>
+            s.audit.append((h) => {
+              if (i % 7 === 3) throw new Error(`build ${i} failed`);
+              if (i % 11 === 5) return nextEntry(h, { prev_hash: 'e'.repeat(64) }); // does not extend the head
+              return nextEntry(h, { actor: `a-${i}` });
+            }),
+          ),
+        );
+        const failed = results.filter((r) => r.status === 'rejected');
+        expect(failed).toHaveLength(4 + 3);
+        const all = await s.audit.list();
+        expect(all.map((e) => e.seq)).toEqual(Array.from({ length: 23 }, (_, i) => i + 1));
+        verifyChain(all, null);
+      });
+
       it.runIf(!!opts.sibling)('keeps one chain across two instances appending at once', async () => {
         const a = await fresh();
         const b = await sibling(a);
