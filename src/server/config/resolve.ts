@@ -108,7 +108,7 @@ function applyDefaults(file: GatewayConfigFile, baseDir: string): ResolvedGatewa
   }
   const storeSpec = file.store ?? DEFAULTS.store;
   const store: StoreSpec =
-    typeof storeSpec === 'string' && storeSpec.startsWith('sqlite:')
+    typeof storeSpec === 'string' && storeSpec.startsWith('sqlite:') && storeSpec !== 'sqlite::memory:'
       ? `sqlite:${at(storeSpec.slice('sqlite:'.length))}`
       : (storeSpec as StoreSpec);
   let sessionTtlSeconds: number = DEFAULTS.sessionTtlSeconds;
