@@ -9,6 +9,8 @@ export const KEY_SPECS = {
   field: { use: 'field', alg: 'A256GCMKW', material: 'oct256' },
   /** The API-key pepper: one fixed secret per store. */
   pepper: { use: 'field', alg: 'HMAC-SHA256-PEPPER', material: 'oct256' },
+  /** Signs CSRF tokens: one fixed secret per store, shared by every instance. */
+  csrf: { use: 'field', alg: 'HMAC-SHA256-CSRF', material: 'oct256' },
 } as const satisfies Record<string, KeySpec>;
 
 /** The generated signing key for the configured algorithm (when no secret/privateKey is set). */
