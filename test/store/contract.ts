@@ -155,10 +155,10 @@ export function runStoreContract(name: string, makeStore: () => Promise<Store>, 
       it('honours TTLs', async () => {
         const s = await fresh();
         const k = id('kv');
-        await s.kv.set(k, 'short', 80);
+        await s.kv.set(k, 'short', 400);
         await s.kv.set(`${k}-long`, 'long', 60_000);
         expect(await s.kv.get(k)).toBe('short');
-        await sleep(200 + slack);
+        await sleep(800 + slack);
         expect(await s.kv.get(k)).toBeNull();
         expect(await s.kv.get(`${k}-long`)).toBe('long');
       });
@@ -166,10 +166,10 @@ export function runStoreContract(name: string, makeStore: () => Promise<Store>, 
       it('setIfAbsent sets only when absent or expired', async () => {
         const s = await fresh();
         const k = id('lock');
-        expect(await s.kv.setIfAbsent(k, 'a', 80)).toBe(true);
-        expect(await s.kv.setIfAbsent(k, 'b', 80)).toBe(false);
+        expect(await s.kv.setIfAbsent(k, 'a', 400)).toBe(true);
+        expect(await s.kv.setIfAbsent(k, 'b', 400)).toBe(false);
         expect(await s.kv.get(k)).toBe('a');
-        await sleep(200 + slack);
+        await sleep(800 + slack);
         expect(await s.kv.setIfAbsent(k, 'c', 60_000)).toBe(true);
         expect(await s.kv.get(k)).toBe('c');
       });
@@ -208,11 +208,11 @@ export function runStoreContract(name: string, makeStore: () => Promise<Store>, 
       it('opens a new window when the old one ends', async () => {
         const s = await fresh();
         const k = id('rl');
-        expect((await s.counters.consume(k, 100, 1)).allowed).toBe(true);
-        expect((await s.counters.consume(k, 100, 1)).allowed).toBe(false);
-        await sleep(250 + slack);
+        expect((await s.counters.consume(k, 400, 1)).allowed).toBe(true);
+        expect((await s.counters.consume(k, 400, 1)).allowed).toBe(false);
+        await sleep(800 + slack);
         expect(await s.counters.peek(k)).toBeNull();
-        expect(await s.counters.consume(k, 100, 1)).toMatchObject({ allowed: true, count: 1 });
+        expect(await s.counters.consume(k, 400, 1)).toMatchObject({ allowed: true, count: 1 });
       });
 
       it('peek is null with no open window and does not consume', async () => {
