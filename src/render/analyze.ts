@@ -118,12 +118,16 @@ export async function renderAndAnalyze(target: RenderTarget, options: AnalyzeRen
       target,
       async (session) => {
         const page = await session.snapshot();
-        const doc = await processor.process(page.html, {
+        // `shadowRoots` asks the core to attach `<template shadowrootmode>` contents as shadow trees
+        // (HTML document parsing), which is how the serialised page encodes them.
+        const processOptions: ProcessOptions & { shadowRoots: boolean } = {
           url: page.url.startsWith('http') ? page.url : undefined,
           ...(goal !== undefined ? { goal } : {}),
           ...(level !== undefined ? { level } : {}),
           runtimeTools: page.tools,
-        });
+          shadowRoots: true,
+        };
+        const doc = await processor.process(page.html, processOptions);
         const counts = verifySelectors ? await selectorCounts(session.page, doc.elements.map((e) => e.selector)) : null;
         return { document: finishDocument(doc, page, counts, Date.now()), page };
       },

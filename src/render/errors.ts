@@ -7,7 +7,8 @@ export type RenderFailure =
   | 'too-large' // more elements or HTML than the configured limits
   | 'busy' // the queue is full
   | 'closed' // the pool was closed
-  | 'browser' // Chromium could not be started or crashed
+  | 'browser' // Chromium could not be started, or failed outside any one page
+  | 'crashed' // the page's renderer process crashed (e.g. out of memory, pathological layout)
   | 'target'; // the target is not something we render (bad URL, refused scheme)
 
 /**

@@ -206,7 +206,11 @@ export function createBrowserPool(options: BrowserPoolOptions = {}): BrowserPool
       if (timedOut) counters.timeouts++;
       if (err instanceof WebMCPRenderError) throw err;
       if (closed) throw new WebMCPRenderError('closed', 'The browser pool is closed', { cause: err });
-      throw new WebMCPRenderError(timedOut ? 'timeout' : 'browser', timedOut ? 'The page did not finish rendering in time' : 'The page could not be rendered', { cause: err });
+      if (timedOut) throw new WebMCPRenderError('timeout', 'The page did not finish rendering in time', { cause: err });
+      if (/Target crashed|Page crashed/i.test(err instanceof Error ? err.message : '')) {
+        throw new WebMCPRenderError('crashed', 'The page crashed the renderer', { cause: err });
+      }
+      throw new WebMCPRenderError('browser', 'The page could not be rendered', { cause: err });
     } finally {
       clearTimeout(timer);
       openContexts.delete(tracked);
