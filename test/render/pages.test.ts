@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromium, type Browser } from 'playwright-core';
 import { CHROMIUM_ARGS, createBrowserPool, renderAndAnalyze, resolveChromium, type BrowserPool } from '../../src/render/index.js';
 import type { WebMCPDocument } from '../../src/core/types.js';
+import { WebMCPProcessor, type ProcessOptions } from '../../src/core/processor.js';
 import { RUNTIME_TOOLS, SCRIPTED_FORM, SHADOW_LOGIN, STYLE_HIDDEN } from './pages.js';
 import { servePages } from './server.js';
 
@@ -42,6 +43,13 @@ async function expectLiveSelectors(url: string, doc: WebMCPDocument, waitFor?: s
   } finally {
     await page.close();
   }
+}
+
+/** Whether the core attaches `<template shadowrootmode>` contents as shadow trees when asked to. */
+function coreReadsShadowRoots(): boolean {
+  const options: ProcessOptions & { shadowRoots: boolean } = { shadowRoots: true };
+  const doc = new WebMCPProcessor({ cache: false }).processSync('<div><template shadowrootmode="open"><button>x</button></template></div>', options);
+  return doc.elements.length === 1;
 }
 
 describe('rendered pages', () => {
@@ -85,5 +93,27 @@ describe('rendered pages', () => {
     expect(page.stats.shadowRoots).toBe(1);
     expect(page.html).toMatch(/<login-widget><template shadowrootmode="open"><style><\/style><form action="\/session" method="post">/);
     expect(page.html).toContain('<span slot="note">Use your work account</span></login-widget>');
+  });
+
+  it.skipIf(!coreReadsShadowRoots())('finds the controls of a shadow-DOM login widget, with selectors that pierce into it', async () => {
+    const { document: doc } = await renderAndAnalyze(`${site.base}/shadow`, { pool });
+    expect(doc.elements.map((e) => e.role).sort()).toEqual(['action.navigate', 'action.submit', 'input.password', 'input.text']);
+    expect(doc.metadata.diagnostics?.some((d) => d.code === 'RENDER_SELECTOR_UNRESOLVED') ?? false).toBe(false);
+    await expectLiveSelectors(`${site.base}/shadow`, doc, 'login-widget');
+  });
+
+  it('forwards registrations to Chromium\'s own WebMCP, which still lists and runs them', async () => {
+    const webmcp = createBrowserPool({ args: ['--enable-features=WebMCP'], pageTimeoutMs: 15_000 });
+    try {
+      await webmcp.withSession(`${site.base}/tools`, async (session) => {
+        const rendered = await session.snapshot();
+        const recorded = rendered.tools.map((t) => t.name).sort();
+        expect(recorded).toEqual(['add_to_cart', 'checkout', 'late_tool', 'search_catalog']);
+        expect((await session.page.webmcp.tools()).map((t) => t.name).sort()).toEqual(recorded);
+        expect(await session.page.webmcp.callTool('search_catalog', { q: 'shoes' })).toEqual({ content: [{ type: 'text', text: 'shoes' }] });
+      });
+    } finally {
+      await webmcp.close();
+    }
   });
 });
