@@ -87,6 +87,17 @@ async function waitFor(what: string, timeoutMs: number, probe: () => Promise<boo
   throw new Error(`${what} did not become ready within ${timeoutMs} ms`, { cause: lastError });
 }
 
+async function childPids(pid: number): Promise<number[]> {
+  try {
+    const { stdout } = await exec('pgrep', ['-P', String(pid)]);
+    return stdout.split('\n').filter(Boolean).map(Number);
+  } catch (error) {
+    // pgrep exits 1 when there are no children.
+    if ((error as { code?: number }).code === 1) return [];
+    throw error;
+  }
+}
+
 function redisPing(port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const socket = createConnection({ host: '127.0.0.1', port });
@@ -217,12 +228,14 @@ export async function startPostgres(options: { port?: number; durable?: boolean 
 
   async function stop({ kill = false } = {}): Promise<void> {
     if (pid === null) return;
+    // A killed postmaster's backends exit on their own once they notice; a restart must wait for
+    // them, or the new postmaster finds their shared memory still attached and refuses to start.
+    const children = kill ? await childPids(pid) : [];
     await killAndWait(pid, kill ? 'SIGKILL' : 'SIGINT', 20_000);
     running.delete(pid);
     pid = null;
     if (kill) {
-      // A killed postmaster leaves children and a stale pid file; let them exit so a restart works.
-      await sleep(200);
+      for (const child of children) await killAndWait(child, 'SIGQUIT', 5_000);
       rmSync(join(data, 'postmaster.pid'), { force: true });
     }
   }
