@@ -1,6 +1,7 @@
 import { WebMCPSecurityError, isWebMCPError } from '../errors.js';
 import { rateLimitHeaders, rateLimitKey, type RateLimitResult } from '../security/rate-limit/rate-limit.js';
 import type { Principal, RequestContext } from './context.js';
+import { presentedApiKey } from './http/credentials.js';
 import type { GatewayServices } from './services.js';
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
@@ -11,7 +12,7 @@ const BEARER = /^Bearer\s+([A-Za-z0-9\-._~+/]+=*)\s*$/i;
  * rate-limit unit, the credential (401 before any body is read), the key's unit, the scope
  * (403), then CSRF for cookie-authenticated unsafe requests. Every refusal is audited.
  */
-export async function guard(ctx: RequestContext, access: { scope: string }, s: GatewayServices): Promise<void> {
+export async function guard(ctx: RequestContext, access: { scope: string; apiKey?: boolean }, s: GatewayServices): Promise<void> {
   const limiter = s.security.rateLimit;
   const ipKey = rateLimitKey.ip(ctx.ip);
   const ipResult = await limiter.consume(ipKey);
@@ -19,7 +20,7 @@ export async function guard(ctx: RequestContext, access: { scope: string }, s: G
 
   let principal: Principal;
   try {
-    principal = await authenticate(ctx, s);
+    principal = await authenticate(ctx, s, { apiKey: access.apiKey === true });
   } catch (error) {
     await refuse(ctx, s, 'auth', 'auth.refused', error);
     throw error;
@@ -67,7 +68,23 @@ export async function settleRateLimit(ctx: RequestContext, status: number, s: Ga
  * Who is calling: a Bearer access token, else the browser session cookie. The token's API key
  * must still be live (revocation reaches running gateways through the store within 1 s).
  */
-export async function authenticate(ctx: RequestContext, s: GatewayServices): Promise<Principal> {
+export async function authenticate(ctx: RequestContext, s: GatewayServices, options: { apiKey?: boolean } = {}): Promise<Principal> {
+  if (options.apiKey) {
+    const presented = presentedApiKey(ctx.request);
+    if (presented === 'malformed') throw new WebMCPSecurityError('ERR_API_KEY', 'credentials refused', { cause: 'malformed api key' });
+    if (presented !== null) {
+      const key = await s.security.apiKeys.verify(presented);
+      return {
+        sub: key.id,
+        apiKeyId: key.id,
+        role: key.role,
+        scopes: [...s.security.rbac.effectiveScopes({ subject: key.id, role: key.role, keyScopes: key.scopes })],
+        via: 'api-key',
+        jti: null,
+        sessionId: null,
+      };
+    }
+  }
   const authorization = ctx.request.headers.get('authorization');
   if (authorization !== null) {
     const match = BEARER.exec(authorization);
