@@ -1,1 +1,11 @@
+/**
+ * webmcp core: any HTML page -> WebMCP document, its model view, and its tool exports.
+ * Security, server, client, browser and render live in their own subpath entries.
+ */
 export * from './errors.js';
+export { WebMCPProcessor, type ProcessorOptions, type ProcessOptions } from './core/processor.js';
+export { formatForModel, type FormatOptions } from './core/format.js';
+export { countTokens } from './core/tokens.js';
+export { parseDeclaration } from './core/declarations.js';
+export { declarationSchema } from './core/declaration-schema.js';
+export type * from './core/types.js';

@@ -1,0 +1,51 @@
+import { fieldNameTail, isMeaningfulIdentifier, toUpperSnake } from './text.js';
+
+/** Hands out UPPER_SNAKE names, unique within one document. */
+export class NameRegistry {
+  private readonly used = new Set<string>();
+
+  /** Reserves `base` (or `base_2`, `base_3`, ...) and returns it. */
+  take(base: string, fallback: string): string {
+    let name = base || fallback;
+    if (!/^[A-Z][A-Z0-9_]*$/.test(name)) name = toUpperSnake(name) || fallback;
+    if (!this.used.has(name)) {
+      this.used.add(name);
+      return name;
+    }
+    for (let i = 2; ; i++) {
+      const candidate = `${name}_${i}`;
+      if (!this.used.has(candidate)) {
+        this.used.add(candidate);
+        return candidate;
+      }
+    }
+  }
+
+  has(name: string): boolean {
+    return this.used.has(name);
+  }
+
+  reserve(name: string): void {
+    this.used.add(name);
+  }
+}
+
+/** Hungarian-style prefixes of generated field names: txtEmail, ddlCountry, chkTerms. */
+const TYPE_PREFIX = /^(txt|tb|ddl|drp|chk|cb|rb|rdo|btn|cbo|cmb|lst|sel|inp|fld|ipt|str)(?=[A-Z_])/;
+
+/** A readable UPPER_SNAKE base from a form field's HTML name, or '' when the name is noise. */
+export function nameFromField(field: string | undefined): string {
+  if (!field) return '';
+  let tail = fieldNameTail(field);
+  if (!isMeaningfulIdentifier(tail)) return '';
+  tail = tail.replace(TYPE_PREFIX, '').replace(/^_+/, '');
+  return toUpperSnake(tail, 4);
+}
+
+/** A readable UPPER_SNAKE base from visible text (labels, button captions). */
+export function nameFromLabel(label: string, maxWords = 4): string {
+  return toUpperSnake(label.replace(/[*:]+\s*$/, ''), maxWords);
+}
+
+/** Labels that say nothing about what a button does. */
+export const GENERIC_ACTION_LABEL = /^(submit|send|go|ok|okay|enter|search|continue|next|»|›|>|→|apply|save|done|confirm|absenden|senden|envoyer|enviar|invia)$/i;

@@ -1,0 +1,193 @@
+import { elementIndex, getAttr, type DocumentNode, type ElementNode, type ParentNode } from './dom.js';
+
+/**
+ * Selector generation with proof of uniqueness.
+ *
+ * We emit a small, standard subset of CSS — type, `#id`, `[attr="value"]`, `:nth-child(n)`,
+ * descendant and child combinators — and evaluate every candidate against the whole parsed tree
+ * (template contents included, as css-select and `querySelectorAll` see them) before using it.
+ * Tests check the same selectors with css-select on parse5's htmlparser2 tree.
+ */
+
+export interface Step {
+  /** Lower-case HTML tag name, or undefined for `*`/none. */
+  tag?: string;
+  id?: string;
+  attrs?: ReadonlyArray<readonly [string, string]>;
+  nth?: number;
+  /** How this step relates to the previous one. Ignored on the first step. */
+  combinator: ' ' | '>';
+}
+
+/** Attributes we select on. All compare case-sensitively in css-select and browsers. */
+export const INDEXED_ATTRS = ['name', 'href', 'data-testid', 'data-test', 'data-qa', 'data-cy', 'aria-label', 'action'] as const;
+export type IndexedAttr = (typeof INDEXED_ATTRS)[number];
+
+/** CSSOM `CSS.escape` for identifiers. */
+export function cssEscape(value: string): string {
+  let out = '';
+  const first = value.charCodeAt(0);
+  for (let i = 0; i < value.length; i++) {
+    const c = value.charCodeAt(i);
+    if (c === 0) out += '\ufffd';
+    else if ((c >= 0x1 && c <= 0x1f) || c === 0x7f || (i === 0 && c >= 0x30 && c <= 0x39) || (i === 1 && c >= 0x30 && c <= 0x39 && first === 0x2d)) {
+      out += '\\' + c.toString(16) + ' ';
+    } else if (i === 0 && c === 0x2d && value.length === 1) out += '\\-';
+    else if (c >= 0x80 || c === 0x2d || c === 0x5f || (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a)) out += value[i];
+    else out += '\\' + value[i];
+  }
+  return out;
+}
+
+/** A CSS string literal in double quotes. */
+export function cssString(value: string): string {
+  let out = '"';
+  for (let i = 0; i < value.length; i++) {
+    const c = value.charCodeAt(i);
+    if (c === 0) out += '\ufffd';
+    else if ((c >= 0x1 && c <= 0x1f) || c === 0x7f) out += '\\' + c.toString(16) + ' ';
+    else if (c === 0x22 || c === 0x5c) out += '\\' + value[i];
+    else out += value[i];
+  }
+  return out + '"';
+}
+
+const SAFE_TAG = /^[a-z][a-z0-9-]*$/;
+
+/** The tag part of a step for `el`: only plain lower-case HTML names are emitted (css-select lower-cases type selectors). */
+export function tagFor(el: ElementNode): string | undefined {
+  return SAFE_TAG.test(el.tag) ? el.tag : undefined;
+}
+
+export function stringify(steps: readonly Step[]): string {
+  let out = '';
+  for (let i = 0; i < steps.length; i++) {
+    const s = steps[i];
+    if (i > 0) out += s.combinator === '>' ? ' > ' : ' ';
+    let part = s.tag ?? '';
+    if (s.id !== undefined) part += '#' + cssEscape(s.id);
+    if (s.attrs) for (const [n, v] of s.attrs) part += `[${n}=${cssString(v)}]`;
+    if (s.nth !== undefined) part += `:nth-child(${s.nth})`;
+    out += part || '*';
+  }
+  return out;
+}
+
+function stepMatches(el: ElementNode, s: Step): boolean {
+  if (s.tag !== undefined && el.tag !== s.tag) return false;
+  if (s.id !== undefined && getAttr(el, 'id') !== s.id) return false;
+  if (s.attrs) for (const [n, v] of s.attrs) if (getAttr(el, n) !== v) return false;
+  if (s.nth !== undefined && elementIndex(el) !== s.nth) return false;
+  return true;
+}
+
+function parentElement(el: ElementNode): ElementNode | null {
+  const p = el.parent;
+  return p && p.kind === 1 ? p : null;
+}
+
+/** Whether `el` matches the whole selector (right to left, with backtracking for descendant steps). */
+export function matches(el: ElementNode, steps: readonly Step[], i = steps.length - 1): boolean {
+  if (!stepMatches(el, steps[i])) return false;
+  if (i === 0) return true;
+  const comb = steps[i].combinator;
+  if (comb === '>') {
+    const p = parentElement(el);
+    return p !== null && matches(p, steps, i - 1);
+  }
+  for (let a = parentElement(el); a; a = parentElement(a)) if (matches(a, steps, i - 1)) return true;
+  return false;
+}
+
+/** Every element of a parsed page, indexed by what selectors key on. Template contents included. */
+export class SelectorIndex {
+  readonly byId = new Map<string, ElementNode[]>();
+  readonly byAttr = new Map<string, Map<string, ElementNode[]>>();
+
+  constructor() {
+    for (const a of INDEXED_ATTRS) this.byAttr.set(a, new Map());
+  }
+
+  add(el: ElementNode): void {
+    for (const a of el.attrs) {
+      if (a.prefix) continue;
+      if (a.name === 'id') push(this.byId, a.value, el);
+      else {
+        const m = this.byAttr.get(a.name);
+        if (m) push(m, a.value, el);
+      }
+    }
+  }
+
+  /** Elements that can possibly match the last step, from the most selective index available. */
+  private candidates(s: Step): readonly ElementNode[] {
+    if (s.id !== undefined) return this.byId.get(s.id) ?? [];
+    if (s.attrs && s.attrs.length > 0) {
+      const [n, v] = s.attrs[0];
+      const m = this.byAttr.get(n);
+      if (m) return m.get(v) ?? [];
+    }
+    // Positional paths are unique by construction and never counted; anything else keys on id or an attribute.
+    throw new TypeError('selector step without an indexed key');
+  }
+
+  /** Number of elements the selector matches, stopping at `stopAt`. */
+  count(steps: readonly Step[], stopAt = 2): number {
+    let n = 0;
+    for (const el of this.candidates(steps[steps.length - 1])) {
+      if (matches(el, steps) && ++n >= stopAt) break;
+    }
+    return n;
+  }
+
+  isUnique(steps: readonly Step[], el: ElementNode): boolean {
+    return this.count(steps) === 1 && matches(el, steps);
+  }
+
+  idCount(id: string): number {
+    return this.byId.get(id)?.length ?? 0;
+  }
+}
+
+function push<K>(map: Map<K, ElementNode[]>, key: K, el: ElementNode): void {
+  const list = map.get(key);
+  if (list) list.push(el);
+  else map.set(key, [el]);
+}
+
+/**
+ * The positional path from the nearest ancestor with a unique id (or from `html > body`):
+ * unique by construction, since each `>` step picks one child of one parent.
+ */
+export function positionalPath(el: ElementNode, index: SelectorIndex): Step[] {
+  const rev: Step[] = [];
+  let cur: ElementNode | null = el;
+  while (cur) {
+    const id = getAttr(cur, 'id');
+    if (cur !== el && id && index.idCount(id) === 1) {
+      rev.push({ tag: tagFor(cur), id, combinator: ' ' });
+      return finish(rev);
+    }
+    const parent: ParentNode | null = cur.parent;
+    if (!parent || parent.kind !== 1) {
+      // The document element: `html` only when it really is the root (a foreign `html` cannot sit here).
+      rev.push({ tag: cur.tag === 'html' ? 'html' : tagFor(cur), nth: cur.tag === 'html' ? undefined : elementIndex(cur), combinator: ' ' });
+      return finish(rev);
+    }
+    rev.push({ tag: tagFor(cur), nth: elementIndex(cur), combinator: '>' });
+    cur = parent;
+  }
+  return finish(rev);
+}
+
+function finish(rev: Step[]): Step[] {
+  const steps = rev.reverse();
+  for (let i = 1; i < steps.length; i++) steps[i] = { ...steps[i], combinator: '>' };
+  // `body` and `head` are unique in an HTML document: no need to count them.
+  for (const s of steps) if ((s.tag === 'body' || s.tag === 'head') && s.nth !== undefined) delete s.nth;
+  return steps;
+}
+
+export function isDocument(node: ParentNode | null): node is DocumentNode {
+  return node !== null && node.kind === 9;
+}

@@ -1,0 +1,84 @@
+/**
+ * Page text is untrusted: it may carry markup, control characters, lone surrogates, newlines meant
+ * to forge structure in the model view, or megabytes of junk. Everything we copy from a page goes
+ * through {@link cleanText} first.
+ */
+
+export const MAX_LABEL_LENGTH = 200;
+
+// C0/C1 controls, DEL, zero-width and bidi controls, line/paragraph separators, BOM.
+const CONTROL = /[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff\ufff9-\ufffb]/g;
+const TAG_LIKE = /<\/?[a-zA-Z!?][^<>]*>?/g;
+const WHITESPACE = /\s+/g;
+
+/** Replaces lone surrogates with U+FFFD so the string is well-formed Unicode (and valid UTF-8 when encoded). */
+export function toWellFormed(text: string): string {
+  const s = text as string & { toWellFormed?: () => string; isWellFormed?: () => boolean };
+  if (typeof s.isWellFormed === 'function') return s.isWellFormed() ? text : (s.toWellFormed as () => string)();
+  return text.replace(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, '\ufffd');
+}
+
+/**
+ * Makes page text safe to show: no markup, no control characters, one line, well-formed, capped.
+ * Returns '' for text with nothing left.
+ */
+export function cleanText(raw: string | undefined | null, max = MAX_LABEL_LENGTH): string {
+  if (!raw) return '';
+  // Bound work on hostile input before any regex runs over it.
+  let s = raw.length > max * 8 ? raw.slice(0, max * 8) : raw;
+  s = toWellFormed(s);
+  if (s.includes('<')) s = s.replace(TAG_LIKE, ' ');
+  s = s.replace(CONTROL, ' ').replace(WHITESPACE, ' ').trim();
+  if (s.length > max) {
+    s = s.slice(0, max - 1);
+    // Never cut a surrogate pair in half.
+    if (/[\ud800-\udbff]$/.test(s)) s = s.slice(0, -1);
+    s = s.trimEnd() + '…';
+  }
+  return s;
+}
+
+const SNAKE_MAX = 40;
+
+/**
+ * UPPER_SNAKE identifier from free text: ASCII letters, digits and `_`, starting with a letter.
+ * Accents are folded (é -> E); other scripts yield '' (callers fall back to another source).
+ */
+export function toUpperSnake(raw: string, maxWords = 5): string {
+  if (!raw) return '';
+  const folded = raw
+    .slice(0, 400)
+    .normalize('NFKD')
+    .replace(/[\u0300-\u036f]/g, '')
+    // camelCase / PascalCase word breaks: userName -> user Name, HTMLParser -> HTML Parser
+    .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
+    .replace(/([A-Z]+)([A-Z][a-z])/g, '$1 $2');
+  const words = folded
+    .toUpperCase()
+    .split(/[^A-Z0-9]+/)
+    .filter(Boolean)
+    .slice(0, maxWords);
+  let out = words.join('_');
+  if (out.length > SNAKE_MAX) out = out.slice(0, SNAKE_MAX).replace(/_+[^_]*$/, '') || out.slice(0, SNAKE_MAX);
+  if (out && !/^[A-Z]/.test(out)) out = 'F_' + out;
+  return out.replace(/_+$/, '');
+}
+
+/** Whether an identifier from the page (a name or id attribute) reads like words rather than generated noise. */
+export function isMeaningfulIdentifier(raw: string): boolean {
+  if (raw.length < 2 || raw.length > 60) return false;
+  const letters = raw.replace(/[^a-zA-Z]/g, '');
+  if (letters.length < 2) return false;
+  // Long hex/base64 runs and ids like "j_id0:j_id1:...", "ember123", "ctl00_x" carry no meaning.
+  if (/[0-9a-f]{8,}/i.test(raw) && !/[g-z]{3,}/i.test(raw)) return false;
+  if (/^(ctl\d+|j_id|ember\d|ext-gen|yui_|gwt-uid|react-|radix-|mui-|headlessui-|:r)/i.test(raw)) return false;
+  const digits = raw.replace(/[^0-9]/g, '').length;
+  return digits <= letters.length;
+}
+
+/** The meaningful tail of a structured field name: `user[email]` -> `email`, `ctl00$main$txtEmail` -> `txtEmail`. */
+export function fieldNameTail(name: string): string {
+  const parts = name.split(/[[\]$:.|/]+/).filter(Boolean);
+  for (let i = parts.length - 1; i >= 0; i--) if (/[a-zA-Z]{2,}/.test(parts[i])) return parts[i];
+  return name;
+}
