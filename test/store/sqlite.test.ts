@@ -4,7 +4,7 @@ import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSqliteStore } from '../../src/store/sqlite/index.js';
 import type { AuditEntry, Store } from '../../src/store/types.js';
 import { runStoreContract } from './contract.js';
@@ -121,7 +121,12 @@ describe('sqlite store on disk', () => {
   });
 });
 
-describe.runIf(existsSync(distStore))('sqlite audit durability across processes (uses dist/)', () => {
+describe('sqlite audit durability across processes (uses dist/)', () => {
+  beforeAll(() => {
+    // The child processes run the built store; `npm test` builds first (pretest).
+    if (!existsSync(distStore)) throw new Error('dist/ is missing: run `npx tsc -p tsconfig.build.json` first');
+  });
+
   it('every append acknowledged before kill -9 is in the file, and the chain is intact', async () => {
     const path = newPath();
     const child = spawn(process.execPath, [writer, path, '0'], { stdio: ['ignore', 'pipe', 'inherit'] });
