@@ -15,9 +15,11 @@ export async function createGatewaySecurity(
   store: Store,
   masterKey: Uint8Array | string | undefined,
   logger: Logger,
+  now?: () => number,
 ): Promise<GatewaySecurity> {
   return createSecurity(config.security, {
     store,
+    ...(now ? { now } : {}),
     ...(masterKey !== undefined ? { masterKey } : {}),
     logger,
     trustProxy: config.trustProxy,

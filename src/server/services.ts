@@ -23,6 +23,8 @@ export interface GatewayDeps {
   fetch?: typeof fetch;
   /** Watch page files for changes (default true). */
   watchPages?: boolean;
+  /** Clock (ms since the epoch) for token, CSRF and session expiry; tests inject one. */
+  now?: () => number;
 }
 
 export interface AuditRecord {
@@ -60,7 +62,7 @@ export async function createServices(config: ResolvedGatewayConfig, deps: Gatewa
   const masterKey = deps.masterKey ?? opened?.masterKey;
   let pages: PageRegistry | null = null;
   try {
-    const security = await createGatewaySecurity(config, store, masterKey, logger);
+    const security = await createGatewaySecurity(config, store, masterKey, logger, deps.now);
     const analyzer = deps.analyzer ?? (await defaultAnalyzer());
     pages = createPageRegistry(config.pages, {
       analyzer,
@@ -69,8 +71,8 @@ export async function createServices(config: ResolvedGatewayConfig, deps: Gatewa
       watch: deps.watchPages ?? true,
     });
     await pages.start();
-    const keys = createKeyStatus(store.apiKeys);
-    const sessions = createSessions(store.kv, config.sessionTtlSeconds);
+    const keys = createKeyStatus(store.apiKeys, 250, deps.now);
+    const sessions = createSessions(store.kv, config.sessionTtlSeconds, deps.now);
     const metrics = createMetrics();
     const registry = pages;
     let closed = false;
