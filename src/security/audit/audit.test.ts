@@ -216,8 +216,9 @@ describe('audit tampering is detected with the right brokenAt (SQLite rows edite
 describe('audit redaction', () => {
   const jwt = 'eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiJrZXlfMSIsInNjb3BlIjoid2VibWNwOnJlYWQifQ.c2lnbmF0dXJlLXZhbHVlLWhlcmUtMTIzNDU2';
   const jwe = 'eyJhbGciOiJFQ0RILUVTK0EyNTZLVyIsImVuYyI6IkEyNTZHQ00ifQ.ZW5jcnlwdGVkLWtleQ.aXYtMTIzNDU2Nzg5.Y2lwaGVydGV4dC1ib2R5.dGFnLXZhbHVlLTEyMzQ1Ng';
-  const apiKey = 'wk_3f9a1c.R8mZk2pQ7vXy4LnT0sBc6dWe9HjKa1Uq5GfIo3Yr';
-  const secrets = ['hunter2-correct-horse', '4111 1111 1111 1111', '123-45-6789', '4242', '987654', jwt, jwe, apiKey];
+  const apiKey = 'wmk_q3Zt9LmKp0aXv2Ne.R8mZk2pQ7vXy4LnT0sBc6dWe9HjKa1Uq5GfIo3YrXw';
+  const digitless = 'RmZkpQvXyLnTsBcdWeHjKaUqGfIoYrXwAbCdEfGhIjK';
+  const secrets = ['hunter2-correct-horse', '4111 1111 1111 1111', '123-45-6789', '4242', '987654', jwt, jwe, apiKey, digitless, apiKey.split('.')[1]!];
 
   it('never stores sensitive values: not at any depth, not in arrays, not under innocent keys', async () => {
     const store = createMemoryStore();
@@ -232,7 +233,8 @@ describe('audit redaction', () => {
         nested: [{ deeper: [{ ssn: '123-45-6789', user_pin: '1', pin: '4242', OTP: '987654' }] }],
         headers: { Authorization: `Bearer ${jwt}`, 'X-API-Key': apiKey, Cookie: 'webmcp-session=abc' },
         note: `forwarded ${jwe} and ${apiKey} in free text`,
-        list: [jwt, 'plain'],
+        list: [jwt, 'plain', `refresh ${digitless}`],
+        basic: `wmk_q3Zt9LmKp0aXv2Ne:${apiKey.split('.')[1]}`,
         mothers_maiden_name: 'Smith',
         card: { number: '4111111111111111' },
       },
@@ -241,6 +243,7 @@ describe('audit redaction', () => {
     for (const s of [...secrets, 'Smith', '4111111111111111', 'webmcp-session=abc']) expect(serialized).not.toContain(s);
     expect(serialized).toContain('a@example.com');
     expect(serialized).toContain('plain');
+    expect(serialized).toContain('wmk_q3Zt9LmKp0aXv2Ne'); // the key id stays readable
     expect(serialized).toContain('[REDACTED]');
     expect((await audit.verify()).ok).toBe(true);
   });

@@ -47,11 +47,18 @@ const VALUE_PATTERNS: readonly ValuePattern[] = [
   { pattern: /eyJ[A-Za-z0-9_-]{4,}(?:\.[A-Za-z0-9_-]*){2,4}/g, replace: () => REDACTED },
   // HTTP credentials.
   { pattern: /\b(Bearer|Basic|Digest)\s+[A-Za-z0-9._~+/=-]{6,}/gi, replace: (_m, scheme) => `${scheme} ${REDACTED}` },
+  // webmcp API keys (`wmk_<id>.<secret>`, or `id:secret` as in Basic credentials): keep the id.
+  { pattern: /\b(wmk_[A-Za-z0-9_-]{8,})[.:][A-Za-z0-9_-]{16,}/g, replace: (_m, id) => `${id}.${REDACTED}` },
   // Long random-looking tokens (API key secrets, refresh tokens, session ids): 32+ base64url
-  // characters mixing upper case, lower case and digits. Hex digests and UUIDs stay readable.
+  // characters mixing at least two of upper case, lower case and digits. Hex digests and UUIDs
+  // (hex and dashes only) stay readable.
   {
     pattern: /[A-Za-z0-9_-]{32,}/g,
-    replace: (m) => (/[a-z]/.test(m) && /[A-Z]/.test(m) && /[0-9]/.test(m) ? REDACTED : m),
+    replace: (m) => {
+      if (/^[0-9a-fA-F-]+$/.test(m)) return m;
+      const classes = Number(/[a-z]/.test(m)) + Number(/[A-Z]/.test(m)) + Number(/[0-9]/.test(m));
+      return classes >= 2 ? REDACTED : m;
+    },
   },
   // Payment card numbers (13-19 digits, optional space/dash groups, valid Luhn check digit).
   {

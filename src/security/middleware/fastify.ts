@@ -37,7 +37,7 @@ export async function sendThroughReply(reply: FastifyReplyLike, response: Respon
   });
   const cookies = response.headers.getSetCookie();
   if (cookies.length > 0) reply.header('set-cookie', cookies);
-  return reply.send(body);
+  return reply.send(Buffer.from(body, 'utf8'));
 }
 
 /**

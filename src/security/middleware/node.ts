@@ -59,6 +59,8 @@ export function nodeHeaderTarget(res: Pick<NodeResponseLike, 'hasHeader' | 'setH
 export async function sendWebResponse(res: NodeResponseLike, response: Response): Promise<void> {
   const body = await response.text();
   res.statusCode = response.status;
+  // Set by the framework before the security middleware ran (Express's X-Powered-By).
+  for (const name of ['x-powered-by', 'server']) res.removeHeader(name);
   response.headers.forEach((value, name) => {
     if (name !== 'set-cookie') res.setHeader(name, value);
   });
