@@ -9,3 +9,17 @@ export { countTokens } from './core/tokens.js';
 export { parseDeclaration } from './core/declarations.js';
 export { declarationSchema } from './core/declaration-schema.js';
 export type * from './core/types.js';
+export {
+  toMcpTools,
+  toModelContextTools,
+  listActions,
+  findAction,
+  formParams,
+  actionInputSchema,
+  toolName,
+  pageIdOf,
+  type ActionParam,
+  type ActionSpec,
+  type McpTool,
+  type ModelContextToolDescriptor,
+} from './core/tools.js';

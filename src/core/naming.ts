@@ -7,7 +7,9 @@ export class NameRegistry {
   /** Reserves `base` (or `base_2`, `base_3`, ...) and returns it. */
   take(base: string, fallback: string): string {
     let name = base || fallback;
-    if (!/^[A-Z][A-Z0-9_]*$/.test(name)) name = toUpperSnake(name) || fallback;
+    if (!/^[A-Z0-9_]+$/.test(name)) name = toUpperSnake(name) || fallback;
+    // Names must start with a letter: "3D_MODELS" becomes "LINK_3D_MODELS".
+    if (!/^[A-Z]/.test(name)) name = `${fallback}_${name}`;
     if (!this.used.has(name)) {
       this.used.add(name);
       return name;

@@ -50,8 +50,8 @@ export function toUpperSnake(raw: string, maxWords = 5): string {
     .slice(0, 400)
     .normalize('NFKD')
     .replace(/[\u0300-\u036f]/g, '')
-    // camelCase / PascalCase word breaks: userName -> user Name, HTMLParser -> HTML Parser
-    .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
+    // camelCase / PascalCase word breaks: userName -> user Name, HTMLParser -> HTML Parser (not "3D")
+    .replace(/([a-z])([A-Z])/g, '$1 $2')
     .replace(/([A-Z]+)([A-Z][a-z])/g, '$1 $2');
   const words = folded
     .toUpperCase()
@@ -60,7 +60,7 @@ export function toUpperSnake(raw: string, maxWords = 5): string {
     .slice(0, maxWords);
   let out = words.join('_');
   if (out.length > SNAKE_MAX) out = out.slice(0, SNAKE_MAX).replace(/_+[^_]*$/, '') || out.slice(0, SNAKE_MAX);
-  if (out && !/^[A-Z]/.test(out)) out = 'F_' + out;
+  // May start with a digit ("3D_MODELS"): NameRegistry prefixes it with the element's kind.
   return out.replace(/_+$/, '');
 }
 
