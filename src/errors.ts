@@ -28,6 +28,8 @@ export type WebMCPErrorCode =
   | 'ERR_REFRESH_INVALID'
   | 'ERR_REFRESH_REUSED'
   | 'ERR_AUDIT'
+  // clients: the server's certificate does not match the pinned SPKI hash
+  | 'ERR_TLS_PIN'
   // stores
   | 'ERR_STORE_UNAVAILABLE'
   | 'ERR_STORE_CONFLICT'
