@@ -49,8 +49,9 @@ const command: CliCommand = {
       if (config.tls === 'self-signed') tls = await generateSelfSigned([host]);
       else if (config.tls) tls = loadTlsFiles(config.tls);
       server = await listen(gateway, { host, port: port ?? config.port, tls });
-      io.stdout.write(`webmcp: listening on ${server.url}\n`);
+      // The pin first: whoever waits for "listening" can then read it at once.
       if (tls) io.stdout.write(`webmcp: certificate pin ${tls.pin}\n`);
+      io.stdout.write(`webmcp: listening on ${server.url}\n`);
     } catch (error) {
       await gateway.close();
       throw error;

@@ -1,0 +1,184 @@
+/**
+ * Operations against `webmcp serve`: exact rate limits under concurrency, the audit chain and
+ * `webmcp audit verify` after tampering with SQLite, TLS 1.3 with a self-signed certificate and its
+ * pin, plain HTTP refused off loopback, config errors, graceful shutdown.
+ */
+import Database from 'better-sqlite3';
+import { createHash, X509Certificate } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { connect, type TLSSocket } from 'node:tls';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli, startGateway, startUpstream, type Gateway, type Upstream } from './gateway-harness.js';
+
+let upstream: Upstream;
+beforeAll(async () => {
+  upstream = await startUpstream();
+});
+afterAll(async () => {
+  await upstream?.close();
+});
+
+describe('rate limits', () => {
+  let gw: Gateway;
+  afterAll(async () => gw?.cleanup());
+
+  it('gives exactly 50 successes for 120 concurrent requests against maxRequests 50', async () => {
+    gw = await startGateway({ upstream, security: { rateLimit: { windowMs: 60_000, maxRequests: 50 } } });
+    const key = await gw.createKey('agent');
+    const { access_token } = await gw.token(key.key);
+    const responses = await Promise.all(
+      Array.from({ length: 120 }, () => gw.fetch('/webmcp/pages', { headers: { authorization: `Bearer ${access_token}` } })),
+    );
+    const statuses = responses.map((r) => r.status);
+    expect(statuses.filter((s) => s === 200)).toHaveLength(50);
+    expect(statuses.filter((s) => s === 429)).toHaveLength(70);
+    const refused = responses.find((r) => r.status === 429)!;
+    expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect(refused.headers.get('ratelimit-policy')).toMatch(/q=50;w=60/);
+    expect(refused.headers.get('ratelimit')).toMatch(/r=0;t=\d+/);
+    expect(refused.headers.get('content-type')).toBe('application/problem+json');
+    await Promise.all(responses.map((r) => r.arrayBuffer()));
+
+    // The token endpoint has its own per-IP budget, so a fresh token is still available...
+    const admin = await gw.createKey('admin');
+    const adminTokens = await gw.token(admin.key);
+    // ...but the IP's budget for protected endpoints is spent, whatever the key.
+    expect((await gw.fetch('/webmcp/audit', { headers: { authorization: `Bearer ${adminTokens.access_token}` } })).status).toBe(429);
+  });
+});
+
+describe('audit chain', () => {
+  it('`webmcp audit verify` exits 0 on an intact chain and 1 after the SQLite table is tampered with', async () => {
+    const gw = await startGateway({ upstream });
+    try {
+      const key = await gw.createKey('agent');
+      await gw.token(key.key);
+      for (let i = 0; i < 3; i++) await gw.fetch('/webmcp/pages', { headers: { authorization: 'Bearer nope' } });
+      const intact = await gw.cli(['audit', 'verify']);
+      expect(intact.code).toBe(0);
+      expect(intact.stdout).toMatch(/intact: \d+ entries/);
+      await gw.stop();
+
+      const db = new Database(join(gw.dir, 'data/webmcp.db'));
+      const victim = db.prepare("SELECT seq FROM audit_log WHERE action = 'token.issue' LIMIT 1").get() as { seq: number };
+      db.prepare("UPDATE audit_log SET outcome = 'refused' WHERE seq = ?").run(victim.seq);
+      db.close();
+      const broken = await gw.cli(['audit', 'verify']);
+      expect(broken.code).toBe(1);
+      expect(broken.stdout).toContain(`BROKEN at entry ${victim.seq}`);
+      const asJson = await gw.cli(['audit', 'verify', '--json']);
+      expect(JSON.parse(asJson.stdout)).toMatchObject({ ok: false, brokenAt: victim.seq });
+
+      // Deleting an entry in the middle is caught too.
+      const db2 = new Database(join(gw.dir, 'data/webmcp.db'));
+      db2.prepare("UPDATE audit_log SET outcome = 'ok' WHERE seq = ?").run(victim.seq);
+      db2.prepare('DELETE FROM audit_log WHERE seq = ?').run(victim.seq + 1);
+      db2.close();
+      expect((await gw.cli(['audit', 'verify'])).code).toBe(1);
+    } finally {
+      await gw.cleanup();
+    }
+  });
+});
+
+describe('TLS', () => {
+  it('serves TLS 1.3 only with a self-signed certificate whose SPKI pin is printed, and sends HSTS', async () => {
+    const gw = await startGateway({ upstream, config: { tls: 'self-signed' } });
+    try {
+      expect(gw.url).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/);
+      const pin = /certificate pin (sha256\/\S+)/.exec(gw.stdout())![1]!;
+      const { port } = new URL(gw.url);
+      const socket = await new Promise<TLSSocket>((resolve, reject) => {
+        const s = connect({ host: '127.0.0.1', port: Number(port), rejectUnauthorized: false, servername: 'localhost' }, () => resolve(s));
+        s.on('error', reject);
+      });
+      const cert = new X509Certificate(socket.getPeerX509Certificate()!.raw);
+      const spki = createHash('sha256').update(cert.publicKey.export({ type: 'spki', format: 'der' })).digest('base64');
+      expect(pin).toBe(`sha256/${spki}`);
+      expect(socket.getProtocol()).toBe('TLSv1.3');
+      socket.end();
+
+      const tls12 = await new Promise<string>((resolve) => {
+        const s = connect({ host: '127.0.0.1', port: Number(port), rejectUnauthorized: false, maxVersion: 'TLSv1.2' }, () => {
+          s.end();
+          resolve('connected');
+        });
+        s.on('error', (e) => resolve(e.message));
+      });
+      expect(tls12).not.toBe('connected');
+
+      const res = await new Promise<{ hsts: string | undefined; status: number }>((resolve, reject) => {
+        const s = connect({ host: '127.0.0.1', port: Number(port), rejectUnauthorized: false, servername: 'localhost' }, () => {
+          s.write(`GET /healthz HTTP/1.1\r\nHost: localhost:${port}\r\nConnection: close\r\n\r\n`);
+        });
+        let data = '';
+        s.on('data', (c: Buffer) => (data += c.toString()));
+        s.on('end', () => resolve({ status: Number(/^HTTP\/1\.1 (\d+)/.exec(data)?.[1]), hsts: /strict-transport-security: ([^\r\n]+)/i.exec(data)?.[1] }));
+        s.on('error', reject);
+      });
+      expect(res.status).toBe(200);
+      expect(res.hsts).toMatch(/max-age=31536000/);
+    } finally {
+      await gw.cleanup();
+    }
+  });
+
+  it('refuses plain HTTP on a non-loopback host while httpsOnly, and bad configs, with exit code 2', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'webmcp-cfg-'));
+    try {
+      const env = { E2E_SECRET: 'e2e-test-secret-0123456789abcdef-0123456789abcdef' };
+      const write = (config: unknown) => writeFileSync(join(dir, 'webmcp.config.json'), JSON.stringify(config));
+      write({ security: { jwt: { secret: '${E2E_SECRET}' } }, store: 'memory' });
+      const offLoopback = await runCli(['serve', '--host', '0.0.0.0', '--port', '0'], { cwd: dir, env });
+      expect(offLoopback.code).toBe(2);
+      expect(offLoopback.stderr).toMatch(/^webmcp: host: plain HTTP/m);
+
+      write({ security: { jwt: { secret: '${E2E_SECRET}' } }, store: 'memory', pagez: {} });
+      const unknown = await runCli(['serve', '--port', '0'], { cwd: dir, env });
+      expect(unknown.code).toBe(2);
+      expect(unknown.stderr).toContain('pagez: unknown key');
+
+      write({ security: { jwt: { secret: '${NOT_SET_ANYWHERE}' } }, store: 'memory' });
+      const missing = await runCli(['serve', '--port', '0'], { cwd: dir, env });
+      expect(missing.code).toBe(2);
+      expect(missing.stderr).toContain('NOT_SET_ANYWHERE');
+
+      write({ security: { jwt: { secret: 'short' } }, store: 'memory' });
+      const weak = await runCli(['serve', '--port', '0'], { cwd: dir, env });
+      expect(weak.code).toBe(2);
+      expect(weak.stderr).toContain('security.jwt.secret');
+      expect(weak.stderr).not.toContain('    at ');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('lifecycle', () => {
+  it('answers /readyz, drains an in-flight action on SIGTERM and exits 0', async () => {
+    const gw = await startGateway({ upstream });
+    try {
+      expect((await gw.fetch('/readyz')).status).toBe(200);
+      const key = await gw.createKey('agent');
+      const { access_token } = await gw.token(key.key);
+      upstream.delayMs = 800;
+      const inFlight = gw.fetch('/webmcp/actions/login/LOG_IN', {
+        method: 'POST',
+        headers: { authorization: `Bearer ${access_token}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ TOPIC: 'a' }).replace('TOPIC', 'EMAIL').replace('"a"', '"a@b.co"'),
+      });
+      await new Promise((r) => setTimeout(r, 200));
+      const exit = gw.stop();
+      const res = await inFlight;
+      // PASSWORD is missing: the gateway refuses without waiting for the upstream, but answers.
+      expect(res.status).toBe(400);
+      expect(await exit).toBe(0);
+      expect(gw.stdout()).toContain('webmcp: stopped');
+    } finally {
+      upstream.delayMs = 0;
+      await gw.cleanup();
+    }
+  });
+});
