@@ -92,9 +92,7 @@ describe('createSecurity', () => {
     const sec = await createSecurity({}, { store: persistent, masterKey: generateSecret() });
     await sec.jwks();
     await sec.close();
-    const wrong = await createSecurity({}, { store: persistent, masterKey: generateSecret() });
-    await expect(wrong.jwks()).rejects.toBeInstanceOf(WebMCPConfigError);
-    await wrong.close();
+    await expect(createSecurity({}, { store: persistent, masterKey: generateSecret() })).rejects.toBeInstanceOf(WebMCPConfigError);
     await expect(createSecurity({}, { store: persistent, masterKey: 'c2hvcnQ' })).rejects.toMatchObject({ path: 'masterKey' });
     await memory.close();
   });
@@ -115,5 +113,50 @@ describe('createSecurity', () => {
     expect((await call(writer)).status).toBe(200);
     expect((await call(writer + 'x')).status).toBe(401);
     await sec.close();
+  });
+});
+
+describe('createSecurity on a persistent (SQLite) store', () => {
+  it('keeps keys, API keys and revocations across a restart; refuses the wrong master key', async () => {
+    const { mkdtempSync, rmSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const { createSqliteStore } = await import('../store/sqlite/index.js');
+    const dir = mkdtempSync(join(tmpdir(), 'webmcp-sec-'));
+    const file = join(dir, 'webmcp.db');
+    const masterKey = generateSecret();
+    try {
+      let store = createSqliteStore(file);
+      await expect(createSecurity({}, { store })).rejects.toMatchObject({ path: 'masterKey' });
+      let sec = await createSecurity({}, { store, masterKey });
+      const token = await sec.jwt.issue({ sub: 'agent', scope: 'webmcp:read' });
+      const revoked = await sec.jwt.issue({ sub: 'agent', scope: 'webmcp:read' });
+      await sec.jwt.revoke(revoked);
+      const key = await sec.apiKeys.create({ name: 'persisted', role: 'agent' });
+      const binding = { tenant: 't', record: 'r', field: 'f' };
+      const sealed = await sec.fields.encrypt('survives', binding);
+      const { keys } = await sec.jwks();
+      await sec.close();
+      await store.close();
+      // the database holds no key material in the clear
+      const { readFileSync } = await import('node:fs');
+      const raw = readFileSync(file).toString('latin1');
+      expect(raw).not.toContain('"d":');
+      expect(raw).not.toContain(key.secret);
+
+      store = createSqliteStore(file);
+      sec = await createSecurity({}, { store, masterKey });
+      await expect(sec.jwt.verify(token)).resolves.toMatchObject({ sub: 'agent' });
+      await expect(sec.jwt.verify(revoked)).rejects.toMatchObject({ code: 'ERR_JWT_REVOKED' });
+      await expect(sec.apiKeys.verify(key.key)).resolves.toMatchObject({ id: key.id });
+      expect(await sec.fields.decrypt(sealed, binding)).toBe('survives');
+      expect((await sec.jwks()).keys.map((k) => k.kid).sort()).toEqual(keys.map((k) => k.kid).sort());
+      await sec.close();
+
+      await expect(createSecurity({}, { store, masterKey: generateSecret() })).rejects.toMatchObject({ path: 'masterKey' });
+      await store.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

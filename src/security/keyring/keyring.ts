@@ -66,9 +66,14 @@ export class Keyring {
 
   constructor(private readonly options: KeyringOptions) {}
 
-  /** Loads the records and subscribes to invalidations from peers. */
+  /**
+   * Loads the records and subscribes to invalidations from peers. Fails fast with
+   * {@link WebMCPConfigError} when the stored keys cannot be unwrapped (wrong master key or KMS).
+   */
   async start(): Promise<void> {
     await this.reload();
+    const sample = [...this.records].sort(newestFirst)[0];
+    if (sample) await this.unwrap(sample);
     this.unsubscribe = await this.options.store.events.subscribe(KEYRING_CHANNEL, () => {
       this.reload().catch((err: unknown) =>
         this.options.logger.warn({ event: 'keyring.reload_failed', err: errorName(err) }, 'keyring reload failed'),
