@@ -20,6 +20,19 @@ describe('createSecurity', () => {
     await sec.close();
   });
 
+  it('generates EdDSA or HS256 keyring keys when asked, without any key material in the config', async () => {
+    const ed = await createSecurity({ jwt: { algorithm: 'EdDSA' } });
+    const edToken = await ed.jwt.issue({ sub: 'a', scope: 'webmcp:read' });
+    await expect(ed.jwt.verify(edToken)).resolves.toMatchObject({ sub: 'a' });
+    expect((await ed.jwks()).keys.find((k) => k.use === 'sig')).toMatchObject({ kty: 'OKP', crv: 'Ed25519', alg: 'EdDSA' });
+    await ed.close();
+    const hs = await createSecurity({ jwt: { algorithm: 'HS256' } });
+    await expect(hs.jwt.verify(await hs.jwt.issue({ sub: 'a', scope: 'webmcp:read' }))).resolves.toBeTruthy();
+    // a symmetric signing key is never published
+    expect((await hs.jwks()).keys.map((k) => k.use)).toEqual(['enc']);
+    await hs.close();
+  });
+
   it('refuses a bad config with a path', async () => {
     await expect(createSecurity({ jwt: { secret: 'short' } })).rejects.toMatchObject({ path: 'security.jwt.secret' });
     await expect(createSecurity({ rateLimit: { maxRequests: 0 } })).rejects.toBeInstanceOf(WebMCPConfigError);

@@ -139,7 +139,11 @@ describe('access tokens: forged tokens are refused', () => {
     const good = await tokens.issue({ sub: 'u', scope: 'webmcp:read' });
     const [jwk] = await keys.publicJwks();
     const kid = jwk!.kid!;
+    const { createPublicKey } = await import('node:crypto');
+    const spkiPem = createPublicKey({ key: jwk as never, format: 'jwk' }).export({ format: 'pem', type: 'spki' }).toString();
     const publicKeyBytes = [
+      spkiPem,
+      spkiPem.trim(),
       JSON.stringify(jwk),
       JSON.stringify({ kty: jwk!.kty, crv: jwk!.crv, x: jwk!.x, y: jwk!.y }),
       Buffer.concat([Buffer.from([4]), Buffer.from(jwk!.x!, 'base64url'), Buffer.from(jwk!.y!, 'base64url')]).toString('latin1'),
