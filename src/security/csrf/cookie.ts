@@ -67,14 +67,17 @@ export function serializeCookie(name: string, value: string, options: CookieOpti
 export function parseCookies(header: string | null | undefined): Record<string, string> {
   const out: Record<string, string> = Object.create(null);
   if (typeof header !== 'string' || header.length === 0 || header.length > MAX_COOKIE_HEADER) return out;
-  for (const pair of header.split(';')) {
-    const eq = pair.indexOf('=');
-    if (eq <= 0) continue;
-    const name = pair.slice(0, eq).trim();
-    let value = pair.slice(eq + 1).trim();
-    if (value.length >= 2 && value.startsWith('"') && value.endsWith('"')) value = value.slice(1, -1);
-    if (!NAME.test(name) || !VALUE.test(value) || name in out) continue;
-    out[name] = value;
+  for (let start = 0; start < header.length; ) {
+    let end = header.indexOf(';', start);
+    if (end === -1) end = header.length;
+    const eq = header.indexOf('=', start);
+    if (eq > start && eq < end) {
+      const name = header.slice(start, eq).trim();
+      let value = header.slice(eq + 1, end).trim();
+      if (value.length >= 2 && value.charCodeAt(0) === 0x22 && value.charCodeAt(value.length - 1) === 0x22) value = value.slice(1, -1);
+      if (NAME.test(name) && VALUE.test(value) && !(name in out)) out[name] = value;
+    }
+    start = end + 1;
   }
   return out;
 }

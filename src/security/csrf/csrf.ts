@@ -1,6 +1,6 @@
-import { createHmac, randomBytes, timingSafeEqual, createHash } from 'node:crypto';
+import { createHmac, createSecretKey, randomFillSync, timingSafeEqual, type KeyObject } from 'node:crypto';
 import { WebMCPSecurityError } from '../../errors.js';
-import { readCookie, serializeCookie } from './cookie.js';
+import { parseCookies, serializeCookie } from './cookie.js';
 
 /** A CSRF signing secret: raw bytes or a string taken as UTF-8. At least 32 bytes. */
 export type CsrfSecret = Uint8Array | string;
@@ -52,10 +52,30 @@ const MAX_SESSION_ID = 1024;
 const FUTURE_SKEW_MS = 60_000;
 const SAFE_FETCH_SITES = new Set(['same-origin', 'none']);
 
-function toKey(secret: CsrfSecret): Buffer {
+function toKey(secret: CsrfSecret): KeyObject {
   const key = typeof secret === 'string' ? Buffer.from(secret, 'utf8') : Buffer.from(secret);
   if (key.length < 32) throw new TypeError('CSRF secrets must be at least 32 bytes');
-  return key;
+  return createSecretKey(key);
+}
+
+// Token nonces come from a pooled CSPRNG buffer (as node's randomUUID does): one syscall per
+// 256 tokens instead of one per token. Every byte is handed out once.
+const POOL = Buffer.alloc(4096);
+let poolOffset = POOL.length;
+function randomNonce(): string {
+  if (poolOffset + 16 > POOL.length) {
+    randomFillSync(POOL);
+    poolOffset = 0;
+  }
+  const nonce = POOL.subarray(poolOffset, poolOffset + 16).toString('base64url');
+  poolOffset += 16;
+  return nonce;
+}
+
+/** `scheme://host[:port]` of an already normalised URL string (as `Request.url` always is). */
+function originOf(url: string): string {
+  const slash = url.indexOf('/', url.indexOf('//') + 2);
+  return slash === -1 ? url : url.slice(0, slash);
 }
 
 function refuse(reason: string): WebMCPSecurityError {
@@ -63,12 +83,15 @@ function refuse(reason: string): WebMCPSecurityError {
   return new WebMCPSecurityError('ERR_CSRF', 'CSRF check failed', { cause: reason });
 }
 
-function mac(key: Buffer, sessionId: string, issued: string, nonce: string): Buffer {
+function mac(key: KeyObject, sessionId: string, issued: string, nonce: string): Buffer {
   return createHmac('sha256', key).update(`webmcp-csrf-v1|${sessionId}|${issued}|${nonce}`).digest();
 }
 
-function digest(value: string): Buffer {
-  return createHash('sha256').update(value).digest();
+/** Constant-time string equality (the length is not secret: tokens have a fixed shape). */
+function sameString(a: string, b: string): boolean {
+  const x = Buffer.from(a, 'utf8');
+  const y = Buffer.from(b, 'utf8');
+  return x.length === y.length && timingSafeEqual(x, y);
 }
 
 /**
@@ -88,17 +111,29 @@ export function createCsrf(config: CsrfConfig, options: CsrfDeps): Csrf {
   const allowed = new Set((options.allowedOrigins ?? []).map((o) => new URL(o).origin));
 
   const source = options.secrets;
-  let loadKeys: () => Promise<Buffer[]>;
+  // Static secrets become KeyObjects once; a secrets function is called per operation (so a
+  // keyring can rotate) and its results are converted once per distinct secret.
+  let fixed: KeyObject[] | null = null;
+  let loadKeys: () => Promise<KeyObject[]> = async () => fixed!;
   if (typeof source === 'function') {
+    const converted = new Map<string, KeyObject>();
     loadKeys = async () => {
       const list = await source();
       if (list.length === 0) throw new TypeError('no CSRF secret available');
-      return list.map(toKey);
+      return list.map((secret) => {
+        const id = typeof secret === 'string' ? `s:${secret}` : `b:${Buffer.from(secret).toString('latin1')}`;
+        let key = converted.get(id);
+        if (!key) {
+          key = toKey(secret);
+          if (converted.size >= 16) converted.clear(); // rotated-out secrets: start over
+          converted.set(id, key);
+        }
+        return key;
+      });
     };
   } else {
-    const fixed = (Array.isArray(source) ? (source as readonly CsrfSecret[]) : [source as CsrfSecret]).map(toKey);
+    fixed = (Array.isArray(source) ? (source as readonly CsrfSecret[]) : [source as CsrfSecret]).map(toKey);
     if (fixed.length === 0) throw new TypeError('at least one CSRF secret is required');
-    loadKeys = async () => fixed;
   }
 
   function checkSession(sessionId: unknown): asserts sessionId is string {
@@ -112,21 +147,27 @@ export function createCsrf(config: CsrfConfig, options: CsrfDeps): Csrf {
     if (site !== null && !SAFE_FETCH_SITES.has(site.trim().toLowerCase())) throw refuse(`Sec-Fetch-Site ${site.slice(0, 20)}`);
     const origin = request.headers.get('origin');
     if (origin !== null) {
-      if (origin.trim() === 'null') throw refuse('Origin null');
-      let presented: string;
-      let own: string;
-      try {
-        presented = new URL(origin).origin;
-        own = new URL(request.url).origin;
-      } catch (cause) {
-        throw refuse(`unparsable Origin (${(cause as Error).name})`);
+      const own = originOf(request.url);
+      // Fast path: browsers send the serialised origin, which matches ours byte for byte.
+      if (origin !== own && !allowed.has(origin)) {
+        if (origin.trim() === 'null') throw refuse('Origin null');
+        let presented: string;
+        try {
+          presented = new URL(origin).origin;
+        } catch (cause) {
+          throw refuse(`unparsable Origin (${(cause as Error).name})`);
+        }
+        if (presented === 'null' || (presented !== new URL(request.url).origin && !allowed.has(presented))) throw refuse('foreign Origin');
       }
-      if (presented === 'null' || (presented !== own && !allowed.has(presented))) throw refuse('foreign Origin');
     }
     // Double-submit: when the CSRF cookie came along it must carry the same token.
-    for (const name of ['__Host-webmcp-csrf', 'webmcp-csrf']) {
-      const cookie = readCookie(request, name);
-      if (cookie !== null && !timingSafeEqual(digest(cookie), digest(token))) throw refuse('cookie and token differ');
+    const header = request.headers.get('cookie');
+    if (header !== null) {
+      const cookies = parseCookies(header);
+      for (const name of ['__Host-webmcp-csrf', 'webmcp-csrf']) {
+        const cookie = cookies[name];
+        if (cookie !== undefined && !sameString(cookie, token)) throw refuse('cookie and token differ');
+      }
     }
   }
 
@@ -138,9 +179,9 @@ export function createCsrf(config: CsrfConfig, options: CsrfDeps): Csrf {
       if (typeof sessionId !== 'string' || sessionId.length === 0 || sessionId.length > MAX_SESSION_ID) {
         throw new TypeError('sessionId must be a non-empty string of at most 1024 characters');
       }
-      const [key] = await loadKeys();
+      const [key] = fixed ?? (await loadKeys());
       const issued = Math.floor(now() / 1000).toString(36);
-      const nonce = randomBytes(16).toString('base64url');
+      const nonce = randomNonce();
       return `c1.${issued}.${nonce}.${mac(key!, sessionId, issued, nonce).toString('base64url')}`;
     },
 
@@ -160,7 +201,7 @@ export function createCsrf(config: CsrfConfig, options: CsrfDeps): Csrf {
       if (t - issuedMs >= expiryMs) throw refuse('token expired');
       const presented = Buffer.from(sig, 'base64url');
       let ok = false;
-      for (const key of await loadKeys()) {
+      for (const key of fixed ?? (await loadKeys())) {
         // Compare against every key (no early exit) so timing does not reveal which one matched.
         ok = timingSafeEqual(mac(key, sessionId, issued, nonce), presented) || ok;
       }
