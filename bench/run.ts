@@ -6,7 +6,7 @@
  * docs/benchmarks.md.
  */
 import { existsSync } from 'node:fs';
-import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { availableParallelism, cpus } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -111,15 +111,33 @@ export function replaceSection(doc: string, name: string, body: string): string 
   return `${doc.slice(0, i + start.length)}\n${body.trim()}\n${doc.slice(j)}`;
 }
 
+async function writeAtomically(path: string, text: string): Promise<void> {
+  const tmp = `${path}.${process.pid}.tmp`;
+  await writeFile(tmp, text);
+  await rename(tmp, path);
+}
+
+interface Machine {
+  cpus: number;
+  cpu: string;
+  node: string;
+  platform: string;
+}
+
 interface LatestFile {
   generated_at: string;
-  machine: { cpus: number; cpu: string; node: string; platform: string };
-  results: Record<string, BenchResult & { generated_at: string }>;
+  /** The machine of the latest run; each result also records its own. */
+  machine: Machine;
+  results: Record<string, BenchResult & { generated_at: string; machine: Machine }>;
 }
 
 const USAGE = 'usage: node dist-bench/bench/run.js [--only NAME] [--write-docs]';
 
-export async function main(argv: string[] = process.argv.slice(2)): Promise<number> {
+/** Runs the CLI. `where` locates the bench modules and the repo (tests point it at a scratch folder). */
+export async function main(
+  argv: string[] = process.argv.slice(2),
+  where: { benchDir: string; root: string } = { benchDir: dirname(fileURLToPath(import.meta.url)), root: repoRoot() },
+): Promise<number> {
   let values: { only?: string; 'write-docs'?: boolean; help?: boolean };
   try {
     ({ values } = parseArgs({
@@ -135,21 +153,16 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<numb
     process.stdout.write(USAGE + '\n');
     return 0;
   }
-  const root = repoRoot();
-  const benches = await discover(dirname(fileURLToPath(import.meta.url)), values.only);
+  const { root } = where;
+  const benches = await discover(where.benchDir, values.only);
   if (benches.length === 0) {
     process.stderr.write(`bench: no benchmark${values.only ? ` named "${values.only}"` : 's'} found\n`);
     return 2;
   }
 
   const resultsPath = join(root, 'bench', 'results', 'latest.json');
-  const latest: LatestFile = existsSync(resultsPath)
-    ? (JSON.parse(await readFile(resultsPath, 'utf8')) as LatestFile)
-    : { generated_at: '', machine: { cpus: 0, cpu: '', node: '', platform: '' }, results: {} };
-  latest.machine = { cpus: availableParallelism(), cpu: cpus()[0]?.model ?? 'unknown', node: process.version, platform: process.platform };
-
   const docsPath = join(root, 'docs', 'benchmarks.md');
-  let docs = values['write-docs'] ? await readFile(docsPath, 'utf8') : '';
+  const machine: Machine = { cpus: availableParallelism(), cpu: cpus()[0]?.model ?? 'unknown', node: process.version, platform: process.platform };
   let failed = 0;
   for (const bench of benches) {
     process.stderr.write(`bench: running ${bench.name}…\n`);
@@ -163,19 +176,23 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<numb
     }
     const stamp = new Date().toISOString();
     process.stdout.write(formatText(result) + '\n');
-    latest.results[bench.name] = { ...result, generated_at: stamp };
+    // Other runs (other benches, other people) may have written these files meanwhile: read them
+    // again just before writing, and write atomically, so only this bench's parts change.
+    const latest: LatestFile = existsSync(resultsPath)
+      ? (JSON.parse(await readFile(resultsPath, 'utf8')) as LatestFile)
+      : { generated_at: '', machine, results: {} };
+    latest.machine = machine;
     latest.generated_at = stamp;
-    if (values['write-docs']) {
-      const machine = `${stamp.slice(0, 10)} on ${latest.machine.cpus} CPUs, Node ${latest.machine.node}`;
-      const next = replaceSection(docs, result.name, formatMarkdown(result, machine));
-      if (next === null) process.stderr.write(`bench: docs/benchmarks.md has no <!-- bench:${result.name}:start/end --> markers; not written\n`);
-      else docs = next;
-    }
-    // Written after every bench so a later failure keeps what was measured.
+    latest.results[bench.name] = { ...result, generated_at: stamp, machine };
     await mkdir(dirname(resultsPath), { recursive: true });
-    await writeFile(resultsPath, JSON.stringify(latest, null, 2) + '\n');
+    await writeAtomically(resultsPath, JSON.stringify(latest, null, 2) + '\n');
+    if (values['write-docs']) {
+      const where = `${stamp.slice(0, 10)} on ${machine.cpus} CPUs, Node ${machine.node}`;
+      const next = replaceSection(await readFile(docsPath, 'utf8'), result.name, formatMarkdown(result, where));
+      if (next === null) process.stderr.write(`bench: docs/benchmarks.md has no <!-- bench:${result.name}:start/end --> markers; not written\n`);
+      else await writeAtomically(docsPath, next);
+    }
   }
-  if (values['write-docs']) await writeFile(docsPath, docs);
   if (failed < benches.length) process.stderr.write(`bench: results in ${resultsPath}\n`);
   return failed > 0 ? 1 : 0;
 }

@@ -1,9 +1,9 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { BenchResult } from '../../bench/types.js';
-import { benchNames, discover, formatMarkdown, formatText, groupRows, replaceSection } from '../../bench/run.js';
+import { benchNames, discover, formatMarkdown, formatText, groupRows, main, replaceSection } from '../../bench/run.js';
 
 const result: BenchResult = {
   name: 'demo',
@@ -59,5 +59,58 @@ describe('bench runner', () => {
     expect(replaceSection(doc, 'demo', 'new\n')).toBe(
       'intro\n<!-- bench:demo:start -->\nnew\n<!-- bench:demo:end -->\n<!-- bench:other:start -->\nkeep\n<!-- bench:other:end -->\n');
     expect(replaceSection(doc, 'missing', 'x')).toBeNull();
+  });
+});
+
+describe('bench runner main()', () => {
+  const scratch = mkdtemp(join(tmpdir(), 'webmcp-bench-main-'));
+  afterAll(async () => rm(await scratch, { recursive: true, force: true }));
+
+  async function setup() {
+    const root = await scratch;
+    const benchDir = join(root, 'dist-bench', 'bench');
+    await mkdir(benchDir, { recursive: true });
+    await mkdir(join(root, 'docs'), { recursive: true });
+    await writeFile(join(benchDir, 'run.js'), '');
+    await writeFile(join(benchDir, 'alpha.js'), "export async function run() { return { name: 'alpha', rows: [{ k: 'v', n: 1 }], notes: ['first'] }; }\n");
+    await writeFile(join(benchDir, 'broken.js'), "export async function run() { throw new Error('no service'); }\n");
+    await writeFile(join(root, 'docs', 'benchmarks.md'), 'top\n<!-- bench:alpha:start -->\nold\n<!-- bench:alpha:end -->\nbottom\n');
+    return { root, benchDir };
+  }
+
+  it('runs the benches, keeps going past a failure, writes latest.json and the docs section', async () => {
+    const where = await setup();
+    const out: string[] = [];
+    const write = process.stdout.write.bind(process.stdout);
+    const err = process.stderr.write.bind(process.stderr);
+    process.stdout.write = ((chunk: string) => (out.push(String(chunk)), true)) as typeof process.stdout.write;
+    process.stderr.write = ((chunk: string) => (out.push(String(chunk)), true)) as typeof process.stderr.write;
+    let code: number;
+    try {
+      code = await main(['--write-docs'], where);
+    } finally {
+      process.stdout.write = write;
+      process.stderr.write = err;
+    }
+    expect(code).toBe(1);
+    expect(out.join('')).toContain('bench: broken failed: no service');
+    expect(out.join('')).toContain('== alpha');
+    const latest = JSON.parse(await readFile(join(where.root, 'bench', 'results', 'latest.json'), 'utf8'));
+    expect(Object.keys(latest.results)).toEqual(['alpha']);
+    expect(latest.results.alpha).toMatchObject({ rows: [{ k: 'v', n: 1 }], machine: { node: process.version } });
+    const docs = await readFile(join(where.root, 'docs', 'benchmarks.md'), 'utf8');
+    expect(docs).toMatch(/^top\n<!-- bench:alpha:start -->\n\| k \| n \|\n\|---\|---:\|\n\| v \| 1 \|\n\n- first\n- measured .*\n<!-- bench:alpha:end -->\nbottom\n$/);
+  });
+
+  it('refuses an unknown option or an unknown --only with exit code 2', async () => {
+    const where = await setup();
+    const err = process.stderr.write.bind(process.stderr);
+    process.stderr.write = (() => true) as typeof process.stderr.write;
+    try {
+      expect(await main(['--bogus'], where)).toBe(2);
+      expect(await main(['--only', 'nothing'], where)).toBe(2);
+    } finally {
+      process.stderr.write = err;
+    }
   });
 });
