@@ -51,6 +51,15 @@ describe('webmcp/security middleware: Hono', () => {
     expect(res.headers.get('x-request-id')).toBeTruthy();
   });
 
+  it('fits an untyped Hono app too', async () => {
+    const plain = new Hono();
+    plain.use(sec.hono());
+    plain.get('/r', sec.require('webmcp:read'), (c) => c.text('r'));
+    const res = await plain.request('http://127.0.0.1/r');
+    expect(res.status).toBe(401);
+    expect(res.headers.get('x-frame-options')).toBe('DENY');
+  });
+
   it('sec.context(c) and c.get("webmcp") agree', async () => {
     const s = await makeSecurity();
     const h = new Hono<HonoSecurityEnv>();

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { clientIp, normalizeIp } from './client-ip.js';
+import { clientIp, ipBudget, normalizeIp } from './client-ip.js';
+import { rateLimitKey } from './rate-limit.js';
 
 const req = (xff?: string) => new Request('http://127.0.0.1/', { headers: xff ? { 'x-forwarded-for': xff } : {} });
 
@@ -22,15 +23,21 @@ describe('clientIp', () => {
   });
 });
 
-describe('normalizeIp', () => {
-  it('unwraps IPv4-mapped IPv6 and groups IPv6 by /64', () => {
+describe('normalizeIp and ipBudget', () => {
+  it('normalises addresses exactly (for audit) and groups IPv6 by /64 (for budgets)', () => {
     expect(normalizeIp('::ffff:127.0.0.1')).toBe('127.0.0.1');
-    expect(normalizeIp('2001:db8:1:2:3:4:5:6')).toBe('2001:db8:1:2::/64');
-    expect(normalizeIp('2001:db8:1:2::ffff')).toBe('2001:db8:1:2::/64');
-    expect(normalizeIp('[2001:DB8::1]')).toBe('2001:db8:0:0::/64');
-    expect(normalizeIp('fe80::1%eth0')).toBe('fe80:0:0:0::/64');
-    expect(normalizeIp('::1')).toBe('0:0:0:0::/64');
+    expect(normalizeIp('2001:db8:1:2:3:4:5:6')).toBe('2001:db8:1:2:3:4:5:6');
+    expect(normalizeIp('[2001:DB8::1]')).toBe('2001:db8:0:0:0:0:0:1');
+    expect(normalizeIp('fe80::1%eth0')).toBe('fe80:0:0:0:0:0:0:1');
+    expect(normalizeIp('::1')).toBe('0:0:0:0:0:0:0:1');
+    expect(normalizeIp('::ffff:1.2.3.4'.toUpperCase())).toBe('1.2.3.4');
     expect(normalizeIp('not-an-ip')).toBeNull();
     expect(normalizeIp('')).toBeNull();
+    expect(ipBudget('2001:db8:1:2:3:4:5:6')).toBe('2001:db8:1:2::/64');
+    expect(ipBudget('2001:db8:1:2::ffff')).toBe('2001:db8:1:2::/64');
+    expect(ipBudget('203.0.113.9')).toBe('203.0.113.9');
+    expect(ipBudget('unknown')).toBe('unknown');
+    expect(rateLimitKey.ip('2001:db8:1:2::1')).toBe(rateLimitKey.ip('2001:db8:1:2:ffff::9'));
+    expect(rateLimitKey.ip('2001:db8:1:2::1')).not.toBe(rateLimitKey.ip('2001:db8:1:3::1'));
   });
 });

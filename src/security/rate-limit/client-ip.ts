@@ -13,9 +13,8 @@ export interface ClientIpOptions {
 }
 
 /**
- * Normalises an address for use as a rate-limit key: IPv4-mapped IPv6 becomes IPv4 and IPv6
- * addresses collapse to their /64 (one subscriber usually holds a whole /64, so per-address
- * keys would be trivial to rotate). Returns null for anything that is not an IP address.
+ * Normalises a peer address: brackets and zone ids go, IPv4-mapped IPv6 becomes IPv4, IPv6 is
+ * written in full lower-case hextets. Returns null for anything that is not an IP address.
  */
 export function normalizeIp(address: string | null | undefined): string | null {
   if (typeof address !== 'string') return null;
@@ -28,7 +27,18 @@ export function normalizeIp(address: string | null | undefined): string | null {
   if (kind !== 6) return null;
   const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(a);
   if (mapped && isIP(mapped[1]!) === 4) return mapped[1]!;
-  return `${expandIpv6(a).slice(0, 4).join(':')}::/64`;
+  return expandIpv6(a).join(':');
+}
+
+/**
+ * The rate-limit budget an address belongs to: IPv4 addresses one by one, IPv6 addresses by /64
+ * (one subscriber usually holds a whole /64, so per-address budgets would be trivial to rotate).
+ * Anything else (e.g. `unknown`) is its own budget.
+ */
+export function ipBudget(address: string): string {
+  const ip = normalizeIp(address);
+  if (ip === null) return address;
+  return ip.includes(':') ? `${ip.split(':').slice(0, 4).join(':')}::/64` : ip;
 }
 
 function expandIpv6(address: string): string[] {
@@ -46,7 +56,7 @@ function expandIpv6(address: string): string[] {
   return [...left, ...fill, ...right].map((h) => parseInt(h, 16).toString(16));
 }
 
-/** The client address a request is rate-limited and audited under, or `'unknown'`. */
+/** The client address a request is audited (and, through {@link ipBudget}, rate-limited) under, or `'unknown'`. */
 export function clientIp(request: Request, options: ClientIpOptions = {}): string {
   const hops = options.trustProxy === true ? 1 : typeof options.trustProxy === 'number' ? options.trustProxy : 0;
   if (hops > 0) {

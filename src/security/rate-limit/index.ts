@@ -8,4 +8,4 @@ export {
   type RateLimitPolicy,
   type RateLimitResult,
 } from './rate-limit.js';
-export { clientIp, normalizeIp, type ClientIpOptions } from './client-ip.js';
+export { clientIp, normalizeIp, ipBudget, type ClientIpOptions } from './client-ip.js';

@@ -1,5 +1,6 @@
 import type { CounterStore } from '../../store/types.js';
 import { problemResponse } from '../middleware/problem.js';
+import { ipBudget } from './client-ip.js';
 
 export interface RateLimitOptions {
   /** Fixed window length in milliseconds. */
@@ -41,7 +42,8 @@ export interface RateLimiter {
 
 /** Store keys, namespaced so a client IP can never collide with an API key id. */
 export const rateLimitKey = {
-  ip: (ip: string): string => `rl:ip:${ip}`,
+  /** IPv6 clients share one budget per /64 (see `ipBudget`). */
+  ip: (ip: string): string => `rl:ip:${ipBudget(ip)}`,
   apiKey: (id: string): string => `rl:key:${id}`,
   subject: (sub: string): string => `rl:sub:${sub}`,
 } as const;
