@@ -44,7 +44,7 @@ export async function createGateway(
   const router = new Router<Route>();
   for (const route of allRoutes(services)) router.add(route);
 
-  function finish(ctx: Pick<RequestContext, 'id' | 'secure' | 'extraHeaders' | 'nonce'>, response: Response): Response {
+  function finish(ctx: Pick<RequestContext, 'id' | 'secure' | 'extraHeaders' | 'nonce'> & { headerOverrides?: Headers }, response: Response): Response {
     let out = response;
     // Responses we did not build (fetch results, Response.redirect) may have immutable headers.
     try {
@@ -59,6 +59,7 @@ export async function createGateway(
       else out.headers.set(name, value);
     }
     services.security.headers.apply(out.headers, { https: ctx.secure, ...(ctx.nonce ? { nonce: ctx.nonce } : {}) });
+    if (ctx.headerOverrides) for (const [name, value] of ctx.headerOverrides) out.headers.set(name, value);
     return out;
   }
 
@@ -105,6 +106,7 @@ export async function createGateway(
         startedAt,
         principal: null,
         extraHeaders: new Headers(),
+        headerOverrides: new Headers(),
         nonce: null,
         refusal: null,
       };

@@ -39,6 +39,11 @@ export interface RequestContext {
   principal: Principal | null;
   /** Headers added to whatever response the request ends with (rate-limit, Set-Cookie). */
   readonly extraHeaders: Headers;
+  /**
+   * Security headers a route deliberately relaxes, applied after the defaults (the admin login
+   * needs `Referrer-Policy: same-origin` so browsers send its Origin on the form post).
+   */
+  readonly headerOverrides: Headers;
   /** Per-response CSP nonce (admin page). */
   nonce: string | null;
   /** Why the request was refused, for metrics (`auth`, `csrf`, `ratelimit`, `scope`, ...). */

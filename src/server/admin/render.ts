@@ -24,7 +24,8 @@ function layout(title: string, nonce: string, head: SafeHtml | string, body: Saf
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="referrer" content="no-referrer">
+<meta name="referrer" content="same-origin">
+<link rel="icon" href="data:,">
 ${head}
 <title>${title}</title>
 <link rel="stylesheet" href="/admin/app.css" nonce="${nonce}">

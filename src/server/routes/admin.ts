@@ -18,6 +18,15 @@ function page(body: string, status = 200): Response {
   return new Response(body, { status, headers: { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' } });
 }
 
+/**
+ * With `Referrer-Policy: no-referrer` browsers send `Origin: null` on form posts, which the
+ * login's same-origin check must refuse; `same-origin` keeps the Origin for our own posts and
+ * still sends nothing to other sites.
+ */
+function keepOwnOrigin(ctx: RequestContext): void {
+  ctx.headerOverrides.set('referrer-policy', 'same-origin');
+}
+
 /** The admin session behind the request's cookie, or null (no cookie, expired, revoked key). */
 async function adminSession(ctx: RequestContext, s: GatewayServices): Promise<Principal | null> {
   if (s.sessions.idFrom(ctx.request, ctx.secure) === null) return null;
@@ -119,6 +128,7 @@ export const adminRoutes = defineRoutes([
     async handle(ctx, s) {
       await consume(ctx, s, rateLimitKey.ip(ctx.ip));
       ctx.nonce = s.security.headers.nonce();
+      keepOwnOrigin(ctx);
       const who = await adminSession(ctx, s);
       if (!who) return page(renderLogin(ctx.nonce, null));
       if (!who.scopes.includes('webmcp:admin')) return page(renderLogin(ctx.nonce, 'This session does not hold webmcp:admin.'), 403);
@@ -132,6 +142,7 @@ export const adminRoutes = defineRoutes([
     async handle(ctx, s) {
       await consume(ctx, s, `rl:token:${ctx.ip}`);
       ctx.nonce = s.security.headers.nonce();
+      keepOwnOrigin(ctx);
       if (!sameOrigin(ctx.request, ctx.url.origin)) {
         const error = new WebMCPSecurityError('ERR_CSRF', 'cross-site login refused', { cause: 'foreign origin' });
         await refuse(ctx, s, 'csrf', 'csrf.refused', error);
@@ -148,13 +159,14 @@ export const adminRoutes = defineRoutes([
         if (!(isWebMCPError(error) && error.code === 'ERR_API_KEY')) throw error;
         ctx.refusal = 'auth';
         await s.audit(ctx, { action: 'admin.login', outcome: 'refused', details: { reason: 'invalid key' } });
-        return page(renderLogin(ctx.nonce, 'That key was not accepted.'), 401);
+        // The form page itself loads fine (200); the refusal is in the page, the audit and metrics.
+        return page(renderLogin(ctx.nonce, 'That key was not accepted.'));
       }
       const scopes = [...s.security.rbac.effectiveScopes({ subject: key.id, role: key.role, keyScopes: key.scopes })];
       if (!scopes.includes('webmcp:admin')) {
         ctx.refusal = 'scope';
         await s.audit(ctx, { action: 'admin.login', outcome: 'refused', actor: key.id, details: { reason: 'not an admin key' } });
-        return page(renderLogin(ctx.nonce, 'That key is not an admin key.'), 403);
+        return page(renderLogin(ctx.nonce, 'That key is not an admin key.'));
       }
       const { id } = await s.sessions.create({ apiKeyId: key.id, sub: key.id, role: key.role, scopes, jti: null });
       ctx.extraHeaders.append('set-cookie', s.sessions.cookie(id, ctx.secure));
