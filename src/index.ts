@@ -4,7 +4,8 @@
  */
 export * from './errors.js';
 export { WebMCPProcessor, type ProcessorOptions, type ProcessOptions } from './core/processor.js';
-export { formatForModel, type FormatOptions } from './core/format.js';
+export { formatForModel, modelView, type FormatOptions, type ModelView } from './core/format.js';
+export { rankForms, goalTerms, type RankedForm, type GoalTerms } from './core/goal.js';
 export { countTokens } from './core/tokens.js';
 export { parseDeclaration } from './core/declarations.js';
 export { declarationSchema } from './core/declaration-schema.js';
@@ -23,3 +24,4 @@ export {
   type McpTool,
   type ModelContextToolDescriptor,
 } from './core/tools.js';
+export { toDeclaration, toDeclarationScript } from './core/declaration-script.js';

@@ -93,9 +93,18 @@ function nearbyText(el: ElementNode): string {
   return '';
 }
 
+/** Nested widgets (a treeitem's subtree, a menu's submenu) name themselves, not their parent. */
+const NESTED_CONTAINERS = new Set(['group', 'tree', 'treegrid', 'menu', 'menubar', 'listbox', 'grid', 'dialog']);
+
+function skipNested(el: ElementNode): boolean {
+  if (skipControls(el)) return true;
+  const role = getAttr(el, 'role');
+  return role !== undefined && NESTED_CONTAINERS.has(role.trim().toLowerCase().split(/\s+/)[0]);
+}
+
 /** Link and button names from content, falling back to icons' own labels. */
 function contentName(el: ElementNode): string {
-  const t = text(el);
+  const t = cleanText(textContent(el, 600, skipNested));
   if (t) return t;
   const stack: ElementNode[] = [];
   for (const c of el.children) if (c.kind === 1) stack.push(c);

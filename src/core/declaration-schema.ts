@@ -54,7 +54,7 @@ export const declarationSchema = {
     },
     "elements": {
       "type": "array",
-      "maxItems": 2000,
+      "maxItems": 10000,
       "items": {
         "type": "object",
         "required": [

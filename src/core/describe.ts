@@ -18,6 +18,8 @@ interface Draft {
   field?: string;
   value?: string;
   formDraft?: FormDraft;
+  /** Radios/checkboxes sharing this one's form and field, itself included. */
+  groupSize: number;
   element: WebMCPElement;
 }
 
@@ -73,11 +75,12 @@ export function describePage(page: PageModel, baseUrl: string | undefined): Desc
 
   // Names: fields first (they are what agents fill), then actions, then everything else.
   const names = new NameRegistry();
+  const groups = groupMembers(drafts);
   const ordered = [...drafts].sort((a, b) => rank(a) - rank(b) || a.c.order - b.c.order);
   for (const d of ordered) d.element.name = names.take(baseName(d), fallbackName(d.role));
 
   const radioGroups = collectGroups(drafts);
-  nameGroups(drafts, names);
+  nameGroups(groups, names);
   for (const d of drafts) finishElement(d, page, baseUrl, radioGroups);
 
   for (const fd of formDrafts.values()) {
@@ -117,7 +120,7 @@ function draftOf(c: Candidate, page: PageModel): Draft {
   const el = c.el;
   const field = getAttr(el, 'name');
   const element: WebMCPElement = { name: '', role, selector: '' };
-  const d: Draft = { c, role, label, labelSource: source, element };
+  const d: Draft = { c, role, label, labelSource: source, groupSize: 1, element };
   if (field !== undefined && field !== '' && (el.tag === 'input' || el.tag === 'select' || el.tag === 'textarea' || el.tag === 'button')) d.field = field;
   if (role === 'input.radio' || role === 'input.checkbox' || role === 'action.submit') {
     const value = getAttr(el, 'value');
@@ -171,7 +174,10 @@ function baseName(d: Draft): string {
   const role = d.role;
   if (role.startsWith('input.')) {
     let base = '';
-    if (role === 'input.radio' || role === 'input.checkbox') {
+    if (role === 'input.checkbox' && d.groupSize < 2) {
+      // A lone checkbox is one yes/no field: its value ("1", "on") says nothing.
+      base = nameFromField(d.field) || nameFromLabel(d.label, 3);
+    } else if (role === 'input.radio' || role === 'input.checkbox') {
       const group = nameFromField(d.field) || nameFromLabel(d.label, 3);
       const val = d.value && d.value !== 'on' ? toUpperSnake(d.value, 3) : '';
       const lab = d.field ? nameFromLabel(d.label, 3) : '';
@@ -223,17 +229,27 @@ function collectGroups(drafts: Draft[]): Map<string, ElementOption[]> {
   return groups;
 }
 
-/** Radios sharing a field, and checkboxes sharing one, get one group name for the whole set. */
-function nameGroups(drafts: Draft[], names: NameRegistry): void {
+function isGroupable(d: Draft): boolean {
+  return (d.role === 'input.radio' || d.role === 'input.checkbox') && !!d.field && d.c.el.tag === 'input';
+}
+
+/** Radios (and checkboxes) of one form sharing one field, keyed by role + form + field. */
+function groupMembers(drafts: Draft[]): Map<string, Draft[]> {
   const members = new Map<string, Draft[]>();
   for (const d of drafts) {
-    if ((d.role !== 'input.radio' && d.role !== 'input.checkbox') || !d.field || d.c.el.tag !== 'input') continue;
+    if (!isGroupable(d)) continue;
     const key = `${d.role}\u0000${groupKey(d)}`;
     const list = members.get(key);
     if (list) list.push(d);
     else members.set(key, [d]);
   }
-  for (const list of members.values()) {
+  for (const list of members.values()) for (const d of list) d.groupSize = list.length;
+  return members;
+}
+
+/** Radios sharing a field, and checkboxes sharing one, get one group name for the whole set. */
+function nameGroups(groups: Map<string, Draft[]>, names: NameRegistry): void {
+  for (const list of groups.values()) {
     if (list[0].role === 'input.checkbox' && list.length < 2) continue;
     const group = names.take(nameFromField(list[0].field) || nameFromLabel(list[0].label, 3), list[0].role === 'input.radio' ? 'CHOICE' : 'OPTIONS');
     for (const d of list) d.element.group = group;
