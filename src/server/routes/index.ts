@@ -5,6 +5,7 @@ import { adminRoutes } from './admin.js';
 import { analyzeRoutes } from './analyze.js';
 import { auditRoutes } from './audit.js';
 import { healthRoutes } from './health.js';
+import { mcpRoutes } from './mcp.js';
 import { metricsRoutes } from './metrics.js';
 import { pageRoutes } from './pages.js';
 import { sessionRoutes } from './session.js';
@@ -26,6 +27,7 @@ export function allRoutes(services: GatewayServices): Route[] {
     ...pageRoutes,
     ...actionRoutes,
     ...auditRoutes,
+    ...mcpRoutes,
     ...(services.config.metricsEnabled ? metricsRoutes({ public: services.config.metricsPublic }) : []),
     ...(services.config.adminEnabled ? adminRoutes : []),
   ];

@@ -1,0 +1,93 @@
+import { Server } from '@modelcontextprotocol/sdk/server/index.js';
+import { CallToolRequestSchema, ListToolsRequestSchema, type CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import { formatForModel } from '../core/format.js';
+import type { WebMCPDocument } from '../core/types.js';
+import { isWebMCPError } from '../errors.js';
+import { ANALYZE_TOOL, analyzeTool, type PageTool } from './tools.js';
+
+/** Where the MCP tools get their pages and run their calls: the client SDK, or the gateway itself. */
+export interface McpBackend {
+  /** The page tools the caller may use now. */
+  tools(): Promise<PageTool[]>;
+  /** Runs a page action; resolves to the upstream's answer. */
+  act(page: string, action: string, args: Record<string, unknown>): Promise<{ status: number; body: unknown }>;
+  /** Analyses a page: HTML (with its URL), or a URL when `fetchesUrls`. */
+  analyze(input: { html?: string; url?: string }): Promise<WebMCPDocument>;
+  /** Whether `analyze` can fetch a URL itself (the local bridge can; the gateway does not). */
+  readonly fetchesUrls: boolean;
+}
+
+export interface McpServerInfo {
+  name: string;
+  version: string;
+}
+
+/**
+ * An MCP server (official SDK, low-level `Server`, JSON Schema tool inputs) exposing each page
+ * action as a tool `<page>_<action>` plus `analyze_page`. Results carry the upstream's answer;
+ * every failure is an MCP tool error (`isError`) with a clear message, never a stack.
+ */
+export function createMcpServer(backend: McpBackend, info: McpServerInfo): Server {
+  const server = new Server(info, {
+    capabilities: { tools: {} },
+    instructions:
+      'Each page tool runs one form action of a web page through a webmcp gateway and returns the site answer as JSON {status, body}. ' +
+      'Use analyze_page to see what any page offers.',
+  });
+
+  server.setRequestHandler(ListToolsRequestSchema, async () => {
+    const tools = await backend.tools();
+    return { tools: [...tools.map(publicTool), analyzeTool({ urlFetch: backend.fetchesUrls })] };
+  });
+
+  server.setRequestHandler(CallToolRequestSchema, async (request): Promise<CallToolResult> => {
+    const { name } = request.params;
+    const args = (request.params.arguments ?? {}) as Record<string, unknown>;
+    try {
+      if (name === ANALYZE_TOOL) return await runAnalyze(backend, args);
+      const tool = (await backend.tools()).find((t) => t.name === name);
+      if (!tool) return failure(`unknown tool "${name.slice(0, 64)}"`);
+      const answer = await backend.act(tool.page, tool.action, args);
+      const text = JSON.stringify({ status: answer.status, body: answer.body });
+      if (answer.status >= 400) return failure(`the site answered ${answer.status}: ${text}`);
+      return { content: [{ type: 'text', text }] };
+    } catch (error) {
+      return failure(messageOf(error));
+    }
+  });
+
+  return server;
+}
+
+async function runAnalyze(backend: McpBackend, args: Record<string, unknown>): Promise<CallToolResult> {
+  const { html, url, goal, max_tokens: maxTokens } = args;
+  for (const key of Object.keys(args)) {
+    if (!['html', 'url', 'goal', 'max_tokens'].includes(key)) return failure(`unknown argument "${key.slice(0, 64)}"`);
+  }
+  if (html !== undefined && typeof html !== 'string') return failure('html must be a string');
+  if (url !== undefined && typeof url !== 'string') return failure('url must be a string');
+  if (goal !== undefined && typeof goal !== 'string') return failure('goal must be a string');
+  if (maxTokens !== undefined && (!Number.isInteger(maxTokens) || (maxTokens as number) < 50)) return failure('max_tokens must be an integer of at least 50');
+  if (html === undefined && url === undefined) return failure('give the page html or its url');
+  if (html === undefined && !backend.fetchesUrls) return failure('this server does not fetch URLs: give the page html');
+  const doc = await backend.analyze({ ...(html !== undefined ? { html } : {}), ...(url !== undefined ? { url } : {}) });
+  const text = formatForModel(doc, { ...(goal ? { goal } : {}), ...(maxTokens !== undefined ? { maxTokens: maxTokens as number } : {}) });
+  return { content: [{ type: 'text', text }] };
+}
+
+/** The tool as MCP clients see it (without the routing fields). */
+function publicTool(tool: PageTool): Omit<PageTool, 'page' | 'action'> {
+  const { page: _page, action: _action, ...rest } = tool;
+  return rest;
+}
+
+function failure(message: string): CallToolResult {
+  return { content: [{ type: 'text', text: message }], isError: true };
+}
+
+/** WebMCP errors have safe, specific messages; anything else is reported without internals. */
+function messageOf(error: unknown): string {
+  if (isWebMCPError(error)) return error.message;
+  const code = (error as { cause?: { code?: unknown } } | null)?.cause?.code;
+  return typeof code === 'string' ? `the gateway could not be reached (${code})` : 'the call failed unexpectedly';
+}
