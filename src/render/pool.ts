@@ -1,4 +1,5 @@
 import type { Browser } from 'playwright-core';
+import { isWebMCPError } from '../errors.js';
 import { WebMCPRenderError } from './errors.js';
 import { launchChromium, resolveChromium } from './launch.js';
 import { openSession, type RenderedPage, type RenderSession, type SessionLimits } from './session.js';
@@ -204,7 +205,8 @@ export function createBrowserPool(options: BrowserPoolOptions = {}): BrowserPool
     } catch (err) {
       counters.failed++;
       if (timedOut) counters.timeouts++;
-      if (err instanceof WebMCPRenderError) throw err;
+      // Render failures, and typed errors from the caller's own work (e.g. the core refusing input), pass through.
+      if (err instanceof WebMCPRenderError || (isWebMCPError(err) && !timedOut)) throw err;
       if (closed) throw new WebMCPRenderError('closed', 'The browser pool is closed', { cause: err });
       if (timedOut) throw new WebMCPRenderError('timeout', 'The page did not finish rendering in time', { cause: err });
       if (/Target crashed|Page crashed/i.test(err instanceof Error ? err.message : '')) {
