@@ -57,12 +57,15 @@ interface LabelsFile {
   pages: Array<{ file: string; forms: FormLabel[] }>;
 }
 
-/** The repository root: the nearest folder above this module whose package.json is `webmcp`. */
+/**
+ * The repository root: the nearest folder above this module with the `webmcp` package.json and a
+ * tsconfig.json (compiled output such as dist-bench/ carries a copy of package.json, never the tsconfig).
+ */
 export function repoRoot(from: string = dirname(fileURLToPath(import.meta.url))): string {
   let dir = from;
   for (;;) {
     const pkg = join(dir, 'package.json');
-    if (existsSync(pkg)) {
+    if (existsSync(pkg) && existsSync(join(dir, 'tsconfig.json'))) {
       const { name } = JSON.parse(readFileSync(pkg, 'utf8')) as { name?: string };
       if (name === 'webmcp') return dir;
     }

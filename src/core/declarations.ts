@@ -17,7 +17,7 @@ import type { PageModel } from './walk.js';
 let validator: ValidateFunction | null = null;
 
 function validate(value: unknown): ErrorObject | null {
-  validator ??= new Ajv2020({ allErrors: false, strict: true }).compile(declarationSchema);
+  validator ??= new Ajv2020({ allErrors: false, strict: true, allowUnionTypes: true }).compile(declarationSchema);
   return validator(value) ? null : (validator.errors?.[0] ?? null);
 }
 

@@ -336,6 +336,7 @@ function selectorFor(d: Draft, index: SelectorIndex): Step[] {
   const ariaLabel = getAttr(el, 'aria-label');
   if (ariaLabel && ariaLabel.length <= 100) tries.push([{ tag, attrs: [['aria-label', ariaLabel]], combinator: ' ' }]);
   for (const steps of tries) if (index.isUnique(steps, el)) return steps;
+  if (index.uniqueTag(el)) return [{ tag, combinator: ' ' }];
   return positionalPath(el, index);
 }
 

@@ -72,6 +72,8 @@ export class WebMCPProcessor {
             max: cache.max ?? 100,
             ttl: cache.ttlMs ?? 5 * 60_000,
             ttlAutopurge: false,
+            // Read the clock on every lookup: the default 1 ms resolution caches it across a synchronous burst.
+            ttlResolution: 0,
             perf: { now: () => this.now() },
           });
     const sec = options.security ?? {};

@@ -102,6 +102,10 @@ export function matches(el: ElementNode, steps: readonly Step[], i = steps.lengt
 /** Every element of a parsed page, indexed by what selectors key on. Template contents included. */
 export class SelectorIndex {
   readonly byId = new Map<string, ElementNode[]>();
+  readonly tagCount = new Map<string, number>();
+  /** Every element, for the rare selector keyed only on its tag (built into a map on first use). */
+  private readonly all: ElementNode[] = [];
+  private byTag: Map<string, ElementNode[]> | null = null;
   readonly byAttr = new Map<string, Map<string, ElementNode[]>>();
 
   constructor() {
@@ -109,6 +113,8 @@ export class SelectorIndex {
   }
 
   add(el: ElementNode): void {
+    this.all.push(el);
+    this.tagCount.set(el.tag, (this.tagCount.get(el.tag) ?? 0) + 1);
     for (const a of el.attrs) {
       if (a.prefix) continue;
       if (a.name === 'id') push(this.byId, a.value, el);
@@ -127,7 +133,13 @@ export class SelectorIndex {
       const m = this.byAttr.get(n);
       if (m) return m.get(v) ?? [];
     }
-    // Positional paths are unique by construction and never counted; anything else keys on id or an attribute.
+    if (s.tag !== undefined) {
+      if (!this.byTag) {
+        this.byTag = new Map();
+        for (const el of this.all) push(this.byTag, el.tag, el);
+      }
+      return this.byTag.get(s.tag) ?? [];
+    }
     throw new TypeError('selector step without an indexed key');
   }
 
@@ -147,6 +159,11 @@ export class SelectorIndex {
   idCount(id: string): number {
     return this.byId.get(id)?.length ?? 0;
   }
+
+  /** Whether `el`'s tag alone names exactly one element of the page (e.g. the only `textarea`). */
+  uniqueTag(el: ElementNode): boolean {
+    return tagFor(el) !== undefined && this.tagCount.get(el.tag) === 1;
+  }
 }
 
 function push<K>(map: Map<K, ElementNode[]>, key: K, el: ElementNode): void {
@@ -155,9 +172,13 @@ function push<K>(map: Map<K, ElementNode[]>, key: K, el: ElementNode): void {
   else map.set(key, [el]);
 }
 
+/** Paths longer than this are worth a search for a shorter unique suffix. */
+const LONG_PATH = 24;
+
 /**
- * The positional path from the nearest ancestor with a unique id (or from `html > body`):
- * unique by construction, since each `>` step picks one child of one parent.
+ * The positional path from the nearest ancestor that is unique by id or by tag (often `body`,
+ * `main` or a lone `form`): unique by construction, since each `>` step picks one child of one
+ * parent. Very deep elements get the shortest unique `>` suffix of that path instead, when one exists.
  */
 export function positionalPath(el: ElementNode, index: SelectorIndex): Step[] {
   const rev: Step[] = [];
@@ -166,18 +187,34 @@ export function positionalPath(el: ElementNode, index: SelectorIndex): Step[] {
     const id = getAttr(cur, 'id');
     if (cur !== el && id && index.idCount(id) === 1) {
       rev.push({ tag: tagFor(cur), id, combinator: ' ' });
-      return finish(rev);
+      break;
     }
     const parent: ParentNode | null = cur.parent;
+    if (cur !== el && cur.tag !== 'html' && index.uniqueTag(cur)) {
+      rev.push({ tag: cur.tag, combinator: ' ' });
+      break;
+    }
     if (!parent || parent.kind !== 1) {
       // The document element: `html` only when it really is the root (a foreign `html` cannot sit here).
       rev.push({ tag: cur.tag === 'html' ? 'html' : tagFor(cur), nth: cur.tag === 'html' ? undefined : elementIndex(cur), combinator: ' ' });
-      return finish(rev);
+      break;
     }
     rev.push({ tag: tagFor(cur), nth: elementIndex(cur), combinator: '>' });
     cur = parent;
   }
-  return finish(rev);
+  const steps = finish(rev);
+  return steps.length > LONG_PATH ? (shortSuffix(steps, el, index) ?? steps) : steps;
+}
+
+/** The shortest tail of a long child-combinator path that still matches only `el`. */
+function shortSuffix(steps: Step[], el: ElementNode, index: SelectorIndex): Step[] | null {
+  if (steps[steps.length - 1].tag === undefined) return null;
+  for (let k = 1; k <= LONG_PATH; k++) {
+    const tail = steps.slice(steps.length - k).map((s, i) => (i === 0 ? { ...s, combinator: ' ' as const } : s));
+    if (tail[0].tag === undefined && tail[0].id === undefined && tail[0].nth === undefined) continue;
+    if (index.isUnique(tail, el)) return tail;
+  }
+  return null;
 }
 
 function finish(rev: Step[]): Step[] {
