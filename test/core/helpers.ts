@@ -17,7 +17,7 @@ export function expectSoundDocument(html: string, doc: WebMCPDocument): Map<stri
     expect(e.name, `name of ${e.selector}`).toMatch(/^[A-Z][A-Z0-9_]*$/);
     expect(names.has(e.name), `duplicate name ${e.name}`).toBe(false);
     names.add(e.name);
-    const hits = selectAll(e.selector, tree) as Element[];
+    const hits = selectAll(e.selector, tree) as unknown as Element[];
     expect(hits.length, `${e.name}: ${e.selector}`).toBe(1);
     out.set(e.name, hits[0]);
   }
