@@ -42,7 +42,7 @@ export async function createGateway(
   resolvedConfigs.add(resolved);
   const services = await createServices(resolved, deps);
   const router = new Router<Route>();
-  for (const route of allRoutes(services)) router.add(route);
+  for (const route of [...allRoutes(services), ...(deps.routes ?? [])]) router.add(route);
 
   function finish(ctx: Pick<RequestContext, 'id' | 'secure' | 'extraHeaders' | 'nonce'> & { headerOverrides?: Headers }, response: Response): Response {
     let out = response;

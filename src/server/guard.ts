@@ -89,7 +89,7 @@ export async function authenticate(ctx: RequestContext, s: GatewayServices, opti
   if (authorization !== null) {
     const match = BEARER.exec(authorization);
     if (!match) throw new WebMCPSecurityError('ERR_UNAUTHENTICATED', 'a Bearer token is required', { cause: 'authorization scheme' });
-    const claims = await s.security.jwt.verify(match[1]!);
+    const claims = await s.verifyToken(match[1]!);
     const key = await s.keys.live(claims.sub);
     if (!key) throw new WebMCPSecurityError('ERR_JWT_REVOKED', 'token refused', { cause: 'api key revoked or unknown' });
     const tokenScopes = claims.scope.split(' ').filter(Boolean);

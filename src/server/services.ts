@@ -1,7 +1,9 @@
 import type { WebMCPDocument } from '../core/types.js';
+import type { AccessTokenClaims } from '../security/jwt/index.js';
 import type { Store } from '../store/types.js';
 import type { ResolvedGatewayConfig } from './config/resolve.js';
 import type { RequestContext } from './context.js';
+import type { Route } from './route.js';
 import { createKeyStatus, type KeyStatus } from './keys.js';
 import { createLogger, type Logger } from './logger.js';
 import { createMetrics, type Metrics } from './metrics.js';
@@ -9,6 +11,7 @@ import { createPageRegistry, type PageAnalyzer, type PageRegistry } from './page
 import { createGatewaySecurity, type GatewaySecurity } from './security.js';
 import { createSessions, type Sessions } from '../security/session/index.js';
 import { openStore } from './store.js';
+import { createCachedVerify } from './token-cache.js';
 
 /** What the gateway is built from; everything is optional and defaults from the config. */
 export interface GatewayDeps {
@@ -25,6 +28,11 @@ export interface GatewayDeps {
   watchPages?: boolean;
   /** Clock (ms since the epoch) for token, CSRF and session expiry; tests inject one. */
   now?: () => number;
+  /**
+   * Extra endpoints served next to the built-in ones, behind the same guard (auth, rate limits,
+   * CSRF, audit of refusals) when their `access` names a scope.
+   */
+  routes?: readonly Route[];
 }
 
 export interface AuditRecord {
@@ -47,6 +55,8 @@ export interface GatewayServices {
   readonly keys: KeyStatus;
   readonly sessions: Sessions;
   readonly fetch: typeof fetch;
+  /** `security.jwt.verify` with signatures remembered briefly (see token-cache.ts). */
+  verifyToken(token: string): Promise<AccessTokenClaims>;
   /** Appends an audit entry for this request (ip and request id filled in); resolves once committed. */
   audit(ctx: RequestContext, record: AuditRecord): Promise<void>;
   /** Whether every store answers (for `/readyz`). */
@@ -87,6 +97,7 @@ export async function createServices(config: ResolvedGatewayConfig, deps: Gatewa
       keys,
       sessions,
       fetch: deps.fetch ?? fetch,
+      verifyToken: createCachedVerify(security.jwt, store.revocations, deps.now ? { now: deps.now } : {}),
       async audit(ctx, record) {
         await security.audit.append({
           actor: record.actor ?? ctx.principal?.sub ?? 'anonymous',
