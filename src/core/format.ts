@@ -1,43 +1,88 @@
-import { relevance, goalTerms, type GoalTerms } from './goal.js';
+import { goalTerms, relevance, type GoalTerms } from './goal.js';
+import { safeText, safeToken, quote } from './safe-text.js';
 import { countTokens } from './tokens.js';
 import type { OptimizationLevel, WebMCPDocument, WebMCPElement, WebMCPForm } from './types.js';
 
 /**
  * The compact text an LLM is given for a page: one short line per element, grouped by form,
- * goal-relevant parts first. Everything copied from the page is already cleaned (one line, no
- * control characters) and is written as a JSON string, so page text can never start a line or
- * pose as structure.
+ * goal-relevant parts first. Everything copied from the page is cleaned again here (one line, no
+ * control characters, well-formed) and written as a JSON string, so page text can never start a
+ * line or pose as structure — also for documents read back from JSON files.
  */
 export interface FormatOptions {
-  /** Free text such as "log in" or "search for blue shoes": relevant forms and elements come first. */
+  /**
+   * Free text such as "log in" or "search for blue shoes". The view focuses on it: the best
+   * matching form first and in full, then other relevant forms and controls; the rest is named
+   * in the closing `OMITTED` line. A goal that matches nothing gives the whole view.
+   */
   goal?: string;
   /** Detail level; defaults to the document's `metadata.optimization_level`. */
   level?: OptimizationLevel;
-  /** Hard budget in o200k_base tokens for the whole text (>= 50). */
+  /**
+   * Hard budget in o200k_base tokens for the whole text (a number >= 50). Parts are kept in
+   * priority order and the last line says what was left out and how to get it.
+   */
   maxTokens?: number;
+  /**
+   * Only this part of the page: a form name, an element or radio-group name, a section name
+   * (`CONTROLS`, `LINKS`, `TOOLS`), or a selector the document uses for a form or element (a
+   * form's selector covers its elements). Several parts: an array. Arbitrary CSS that the
+   * document does not contain cannot be resolved without the page, and matches nothing.
+   */
+  scope?: string | readonly string[];
 }
 
-/** Priority classes: lower survives a budget longer. */
-const enum Priority {
-  Goal = 0,
-  Header = 1,
-  Required = 2,
-  FormField = 3,
-  Control = 4,
-  Navigation = 5,
-}
-
-interface Line {
+/** The model text with what it shows and leaves out, for callers that act on the view. */
+export interface ModelView {
   text: string;
-  priority: Priority;
-  /** Relevance to the goal (higher first within a priority). */
+  /** Names of the elements the text shows (a radio group's line shows all its members). */
+  shown: string[];
+  /** Scope names of the parts left out, wholly or partly (form names, CONTROLS, LINKS, TOOLS). */
+  omitted: string[];
+  /** False when `scope` was given and matched nothing (the text then lists what exists). */
+  matched: boolean;
+  /** o200k_base tokens of `text`; counted only when a budget was given. */
+  tokens?: number;
+}
+
+/**
+ * Priority tiers: lower survives a budget longer. Goal-relevant first, then required fields and
+ * submit actions, then the rest of each form, then other controls, navigation last.
+ */
+const enum Tier {
+  TopEssential = 1,
+  TopRest = 2,
+  Relevant = 3,
+  Essential = 4,
+  FormField = 5,
+  Tool = 6,
+  Control = 7,
+  Navigation = 8,
+}
+
+interface Item {
+  text: string;
+  tier: Tier;
+  /** Relevance to the goal (higher first within a tier). */
   score: number;
-  /** Position in the full output, so kept lines stay in reading order. */
+  /** Reading order within the whole view. */
   order: number;
-  /** Section this line belongs to, named in the "left out" summary. */
-  section: string;
-  /** Lines that only make sense with this one (a form header) are dropped with it. */
-  header?: boolean;
+  /** Element names this line shows. */
+  names: string[];
+  section: Section;
+}
+
+interface Section {
+  /** What `scope` takes to show this part alone. */
+  scopeName: string;
+  kind: 'form' | 'controls' | 'links' | 'tools';
+  form?: WebMCPForm;
+  /** Lines in reading order (after level caps and focus). */
+  items: Item[];
+  /** Lines the section has in full (before level caps and focus). */
+  total: number;
+  /** Elements the section covers, for the CONTROLS/LINKS header counts. */
+  elementCount: number;
 }
 
 interface LevelRules {
@@ -55,6 +100,14 @@ const LEVELS: Record<OptimizationLevel, LevelRules> = {
   aggressive: { controls: 10, links: 5, options: 5, constraints: 'none', labels: false },
 };
 
+/** A focused goal view keeps forms scoring at least this share of the best form's score. */
+const RELATED_FORM_SHARE = 0.6;
+/** Relevant free-standing controls/links a focused view shows at most (each kind). */
+const RELEVANT_CAP = 8;
+/** The page line may use at most this share of a budget (long titles and URLs are shortened). */
+const HEADER_SHARE = 0.4;
+const MIN_BUDGET = 50;
+
 const SHORT_ROLE: Record<string, string> = {
   'action.submit': 'submit',
   'action.navigate': 'link',
@@ -63,13 +116,13 @@ const SHORT_ROLE: Record<string, string> = {
   'input.select': 'select',
 };
 
-function shortRole(role: string): string {
-  return SHORT_ROLE[role] ?? (role.startsWith('input.') ? role.slice(6) : role.replace(/^(action|navigation)\./, ''));
+function shortRole(role: unknown): string {
+  const r = typeof role === 'string' ? role : '';
+  const short = SHORT_ROLE[r] ?? (r.startsWith('input.') ? r.slice(6) : r.replace(/^(action|navigation)\./, ''));
+  return safeToken(short || 'element');
 }
 
-function quote(s: string): string {
-  return JSON.stringify(s);
-}
+const str = (v: unknown): string => (typeof v === 'string' ? v : '');
 
 /** Whether the label says more than the name already does. */
 function labelAddsInformation(name: string, label: string): boolean {
@@ -78,175 +131,556 @@ function labelAddsInformation(name: string, label: string): boolean {
   return b.length > 0 && a !== b && !(b.length <= a.length && a.startsWith(b));
 }
 
-function elementLine(e: WebMCPElement, rules: LevelRules, groupsShown: Set<string>): string | null {
-  // A radio group is one choice for an agent: show it once, by group name, with its options.
-  if (e.group && e.role === 'input.radio') {
-    if (groupsShown.has(e.group)) return null;
-    groupsShown.add(e.group);
-  }
-  const name = e.group && e.role === 'input.radio' ? e.group : e.name;
-  let line = `${name} ${shortRole(e.role)}`;
-  if (e.required) line += '*';
+function scalar(v: unknown): string {
+  return typeof v === 'number' ? (Number.isFinite(v) ? String(v) : '') : safeToken(str(v));
+}
+
+function elementLine(e: WebMCPElement, rules: LevelRules, groupLine: boolean): string {
+  const rawName = groupLine ? str(e.group) : str(e.name);
+  const name = safeToken(rawName);
+  const role = str(e.role);
+  let line = `${name} ${shortRole(role)}`;
+  if (e.required === true) line += '*';
   if (e.security?.encryption === 'required') line += ' secret';
-  if (e.disabled) line += ' disabled';
-  if (e.checked && e.role !== 'input.radio') line += ' checked';
-  const label = e.group && e.role === 'input.radio' ? '' : e.label;
-  if (label && (rules.labels || !/^[A-Z0-9_]+$/.test(name) || e.role.startsWith('action.')) && labelAddsInformation(name, label)) line += ' ' + quote(label);
+  if (e.disabled === true) line += ' disabled';
+  if (e.checked === true && role !== 'input.radio') line += ' checked';
+  const label = groupLine ? '' : safeText(e.label);
+  if (label && (rules.labels || !/^[A-Z0-9_]+$/.test(rawName) || role.startsWith('action.')) && labelAddsInformation(rawName, label)) line += ' ' + quote(label);
   const v = e.validation;
-  if (v && rules.constraints !== 'none') {
+  if (v && typeof v === 'object' && rules.constraints !== 'none') {
     const parts: string[] = [];
-    if (v.options && v.options.length) {
-      const shown = v.options.slice(0, rules.options).map((o) => o.value);
+    if (Array.isArray(v.options) && v.options.length) {
+      const shown = v.options.slice(0, rules.options).map((o) => quote(safeText(o && typeof o === 'object' ? String(o.value ?? '') : '')));
       const more = v.options.length - shown.length;
-      parts.push(`[${shown.map(quote).join('|')}${more > 0 ? `|…+${more}` : ''}]`);
+      parts.push(`[${shown.join('|')}${more > 0 ? `|…+${more}` : ''}]`);
     }
-    if (v.format && e.role !== 'input.email' && e.role !== 'input.url' && e.role !== 'input.date') parts.push(v.format);
-    if (v.minLength !== undefined) parts.push(`min ${v.minLength}`);
-    if (v.maxLength !== undefined && (rules.constraints === 'all' || v.maxLength < 1000)) parts.push(`max ${v.maxLength}`);
-    if (v.min !== undefined) parts.push(`>=${v.min}`);
-    if (v.max !== undefined) parts.push(`<=${v.max}`);
+    if (v.format && role !== 'input.email' && role !== 'input.url' && role !== 'input.date') parts.push(scalar(v.format));
+    if (typeof v.minLength === 'number') parts.push(`min ${scalar(v.minLength)}`);
+    if (typeof v.maxLength === 'number' && (rules.constraints === 'all' || v.maxLength < 1000)) parts.push(`max ${scalar(v.maxLength)}`);
+    if (v.min !== undefined) parts.push(`>=${scalar(v.min)}`);
+    if (v.max !== undefined) parts.push(`<=${scalar(v.max)}`);
     if (rules.constraints === 'all') {
-      if (v.pattern) parts.push(`pattern ${quote(v.pattern)}`);
-      if (v.step !== undefined) parts.push(`step ${v.step}`);
-      if (v.autocomplete) parts.push(`autocomplete ${v.autocomplete}`);
-      if (v.accept) parts.push(`accept ${quote(v.accept)}`);
+      if (v.pattern) parts.push(`pattern ${quote(safeText(v.pattern, 500))}`);
+      if (v.step !== undefined) parts.push(`step ${scalar(v.step)}`);
+      if (v.autocomplete) parts.push(`autocomplete ${scalar(v.autocomplete)}`);
+      if (v.accept) parts.push(`accept ${quote(safeText(v.accept))}`);
     }
-    if (parts.length) line += ' ' + parts.join(' ');
+    const kept = parts.filter((p) => p !== '' && !/^(?:min |max |>=|<=|step )?$/.test(p));
+    if (kept.length) line += ' ' + kept.join(' ');
   }
-  if (rules.constraints === 'all' && e.url && e.role.startsWith('action.')) line += ' ' + e.url;
+  if (rules.constraints === 'all' && e.url && role.startsWith('action.')) line += ' ' + safeToken(str(e.url));
   return line;
 }
 
 function formHeader(f: WebMCPForm, rules: LevelRules): string {
-  let line = `FORM ${f.name}`;
-  if (f.purpose !== 'other' && f.name.toLowerCase() !== f.purpose) line += ` (${f.purpose.replace('_', ' ')})`;
+  const name = str(f.name);
+  let line = `FORM ${safeToken(name)}`;
+  const purpose = str(f.purpose);
+  if (purpose && purpose !== 'other' && name.toLowerCase() !== purpose) line += ` (${safeToken(purpose).replace(/_/g, ' ')})`;
   if (f.method === 'POST') line += ' POST';
-  if (f.label && rules.labels && labelAddsInformation(f.name, f.label)) line += ' ' + quote(f.label);
-  if (rules.constraints === 'all' && f.url) line += ' ' + f.url;
+  const label = safeText(f.label);
+  if (label && rules.labels && labelAddsInformation(name, label)) line += ' ' + quote(label);
+  if (rules.constraints === 'all' && f.url) line += ' ' + safeToken(str(f.url));
   return line;
 }
 
-/** Renders `doc` for a model. Deterministic: the same document and options give the same text. */
-export function formatForModel(doc: WebMCPDocument, options: FormatOptions = {}): string {
-  const level = options.level ?? doc.metadata?.optimization_level ?? 'standard';
-  const rules = LEVELS[level] ?? LEVELS.standard;
-  const goal = options.goal ? goalTerms(options.goal) : null;
-  const lines = buildLines(doc, rules, goal);
-  const maxTokens = options.maxTokens;
-  if (maxTokens === undefined) return render(lines, []);
-  if (!Number.isFinite(maxTokens) || maxTokens < 50) throw new TypeError('maxTokens must be a number >= 50');
-  return fitBudget(lines, maxTokens);
-}
-
-function buildLines(doc: WebMCPDocument, rules: LevelRules, goal: GoalTerms | null): Line[] {
-  const out: Line[] = [];
-  let order = 0;
-  const push = (text: string, priority: Priority, section: string, score = 0, header = false): void => {
-    out.push({ text, priority, score, order: order++, section, header });
-  };
-  const ctx = doc.context ?? {};
-  let head = 'PAGE';
-  if (ctx.title) head += ' ' + quote(ctx.title);
-  if (ctx.url) head += ' ' + ctx.url;
-  if (ctx.purpose) head += ` purpose ${ctx.purpose.replace('_', ' ')}`;
-  push(head, Priority.Goal, 'page', Infinity, true);
-
-  const byName = new Map(doc.elements.map((e) => [e.name, e]));
-  const forms = [...(doc.forms ?? [])];
-  const formScore = new Map<string, number>();
-  if (goal) {
-    for (const f of forms) formScore.set(f.name, relevance(goal, f, f.elements.map((n) => byName.get(n)).filter((e): e is WebMCPElement => !!e)));
-    forms.sort((a, b) => (formScore.get(b.name) ?? 0) - (formScore.get(a.name) ?? 0));
-  }
-  const topForm = goal && forms.length && (formScore.get(forms[0].name) ?? 0) > 0 ? forms[0].name : undefined;
-  const groupsShown = new Set<string>();
-  const inForm = new Set<string>();
-  for (const f of forms) {
-    const section = `form ${f.name}`;
-    const isTop = f.name === topForm;
-    const fScore = formScore.get(f.name) ?? 0;
-    push(formHeader(f, rules), isTop ? Priority.Goal : Priority.Header, section, fScore, true);
-    for (const n of f.elements) {
-      inForm.add(n);
-      const e = byName.get(n);
-      if (!e) continue;
-      const text = elementLine(e, rules, groupsShown);
-      if (text === null) continue;
-      const essential = e.required || e.role === 'action.submit';
-      const priority = isTop ? Priority.Goal : essential ? Priority.Required : Priority.FormField;
-      push('  ' + text, priority, section, fScore);
-    }
-  }
-
-  // Free-standing controls, then links: ranked by goal relevance, capped per level, the rest summarised.
-  const controls: WebMCPElement[] = [];
-  const links: WebMCPElement[] = [];
-  for (const e of doc.elements) {
-    if (inForm.has(e.name)) continue;
-    if (e.role === 'action.navigate' || e.role === 'navigation.link') links.push(e);
-    else controls.push(e);
-  }
-  const section = (title: string, list: WebMCPElement[], cap: number, priority: Priority): void => {
-    if (!list.length) return;
-    const scored = list.map((e, i) => ({ e, i, s: goal ? relevance(goal, null, [e]) : 0 }));
-    const shown = goal ? [...scored].sort((a, b) => b.s - a.s || a.i - b.i).slice(0, cap).sort((a, b) => a.i - b.i) : scored.slice(0, cap);
-    const name = title.toLowerCase();
-    push(`${title} ${list.length}${shown.length < list.length ? ` (${shown.length} shown)` : ''}`, priority, name, 0, true);
-    for (const { e, s } of shown) {
-      const text = elementLine(e, rules, groupsShown);
-      if (text !== null) push('  ' + text, s > 0 ? Priority.Goal : priority, name, s);
-    }
-  };
-  section('CONTROLS', controls, rules.controls, Priority.Control);
-  section('LINKS', links, rules.links, Priority.Navigation);
-  return out;
-}
-
-function render(lines: Line[], omitted: string[]): string {
-  const text = lines.map((l) => l.text).join('\n');
-  return omitted.length ? `${text}\n${omittedLine(omitted)}` : text;
-}
-
-function omittedLine(sections: string[]): string {
-  return `OMITTED ${sections.join(', ')} (ask with scope=<name> or a larger budget)`;
+/** Candidate page lines, longest first: tiny budgets get a shorter one. */
+function pageHeaders(doc: WebMCPDocument): string[] {
+  const ctx = doc.context && typeof doc.context === 'object' ? doc.context : {};
+  const title = safeText(ctx.title);
+  const url = str(ctx.url) ? safeToken(str(ctx.url)) : '';
+  const purpose = str(ctx.purpose) ? ` purpose ${safeToken(str(ctx.purpose)).replace(/_/g, ' ')}` : '';
+  const line = (t: string, u: string): string => `PAGE${t ? ' ' + quote(t) : ''}${u ? ' ' + u : ''}${purpose}`;
+  const shortTitle = title.length > 60 ? title.slice(0, 59).replace(/[\ud800-\udbff]$/, '') + '…' : title;
+  const variants = [line(title, url), line(shortTitle, url.length > 80 ? '' : url), line(shortTitle, ''), `PAGE${purpose}`, 'PAGE'];
+  return [...new Set(variants)];
 }
 
 /**
- * Keeps whole lines in priority order (then relevance, then reading order) until the budget is
- * reached, and says what was left out. The final text is counted as a whole, never estimated.
+ * Renders `doc` for a model. Deterministic: the same document and options give the same text.
+ * Throws `TypeError` for a `maxTokens` below 50 or options of the wrong type.
+ *
+ * @example
+ * formatForModel(doc);                                   // the whole page, compact
+ * formatForModel(doc, { goal: 'log in', maxTokens: 300 }); // the login form first, <= 300 tokens
+ * formatForModel(doc, { scope: 'SEARCH' });              // only the SEARCH form
  */
-function fitBudget(lines: Line[], maxTokens: number): string {
-  const full = render(lines, []);
-  if (countTokens(full) <= maxTokens) return full;
-  const ranked = [...lines].sort((a, b) => a.priority - b.priority || b.score - a.score || a.order - b.order);
-  const costs = ranked.map((l) => countTokens(l.text) + 1);
-  let keep = ranked.length;
-  // Estimate with per-line counts, then correct against the real count of the rendered text.
-  let total = 0;
-  for (let i = 0; i < ranked.length; i++) {
-    total += costs[i];
-    if (total > maxTokens) {
-      keep = i;
-      break;
-    }
-  }
-  for (;;) {
-    const keptSet = new Set(ranked.slice(0, keep));
-    // A section's header stays whenever any of its lines does.
-    const liveSections = new Set([...keptSet].map((l) => l.section));
-    const visible = lines.filter((l) => keptSet.has(l) || (l.header && liveSections.has(l.section)));
-    const visibleSet = new Set(visible);
-    const omitted = [...new Set(lines.filter((l) => !visibleSet.has(l)).map((l) => l.section))];
-    const text = render(visible, omitted);
-    if (countTokens(text) <= maxTokens || keep === 0) {
-      if (keep === 0 && countTokens(text) > maxTokens) return truncateToBudget(text, maxTokens);
-      return text;
-    }
-    keep--;
-  }
+export function formatForModel(doc: WebMCPDocument, options: FormatOptions = {}): string {
+  return modelView(doc, options).text;
 }
 
-/** Last resort for a budget smaller than even the summary line: cut the text itself. */
+/** {@link formatForModel} with what the text shows and leaves out. */
+export function modelView(doc: WebMCPDocument, options: FormatOptions = {}): ModelView {
+  if (doc === null || typeof doc !== 'object' || !Array.isArray(doc.elements)) throw new TypeError('doc must be a WebMCP document');
+  const o = checkOptions(options);
+  const level = o.level ?? doc.metadata?.optimization_level ?? 'standard';
+  const rules = LEVELS[level] ?? LEVELS.standard;
+  const goal = o.goal !== undefined ? goalTerms(o.goal) : null;
+  const plan = buildPlan(doc, rules, goal, o.scope);
+  const headers = pageHeaders(doc);
+  if (o.maxTokens === undefined) {
+    const kept = new Set(plan.items);
+    return { ...renderPlan(plan, headers[0], kept, false), matched: plan.matched };
+  }
+  const fitted = fitBudget(plan, headers, o.maxTokens);
+  if (fitted.coreDropped === 0 || rules === TERSE) return stripFit(fitted);
+  // The most important part does not fit in full detail: show it terser rather than cut it.
+  const terse = fitBudget(buildPlan(doc, { ...TERSE, controls: rules.controls, links: rules.links }, goal, o.scope), headers, o.maxTokens);
+  return stripFit(terse.coreDropped < fitted.coreDropped ? terse : fitted);
+}
+
+/** Lines with only names, roles and flags: what a tight budget affords for the part that matters. */
+const TERSE: LevelRules = { controls: 10, links: 5, options: 3, constraints: 'none', labels: false };
+
+function stripFit(f: Fitted): ModelView {
+  const { coreDropped: _dropped, ...view } = f;
+  return view;
+}
+
+interface CheckedOptions {
+  goal?: string;
+  level?: OptimizationLevel;
+  maxTokens?: number;
+  scope?: string[];
+}
+
+function checkOptions(options: FormatOptions): CheckedOptions {
+  if (options === null || typeof options !== 'object') throw new TypeError('options must be an object');
+  const out: CheckedOptions = {};
+  if (options.goal !== undefined) {
+    if (typeof options.goal !== 'string') throw new TypeError('options.goal must be a string');
+    if (options.goal.trim() !== '') out.goal = options.goal;
+  }
+  if (options.level !== undefined) {
+    if (!(options.level in LEVELS)) throw new TypeError('options.level must be basic, standard or aggressive');
+    out.level = options.level;
+  }
+  if (options.maxTokens !== undefined) {
+    const m = options.maxTokens;
+    if (typeof m !== 'number' || !Number.isFinite(m) || m < MIN_BUDGET) throw new TypeError(`options.maxTokens must be a number >= ${MIN_BUDGET}`);
+    out.maxTokens = Math.floor(m);
+  }
+  if (options.scope !== undefined) {
+    const list = typeof options.scope === 'string' ? [options.scope] : options.scope;
+    if (!Array.isArray(list) || list.some((s) => typeof s !== 'string')) throw new TypeError('options.scope must be a string or an array of strings');
+    const scopes = list.map((s) => s.trim()).filter(Boolean);
+    if (scopes.length) out.scope = scopes;
+  }
+  return out;
+}
+
+interface Plan {
+  /** Sections in reading order. */
+  sections: Section[];
+  /** Every line that may be shown, in reading order. */
+  items: Item[];
+  /** Lines between the page line and the sections (notes about the goal or scope). */
+  notes: string[];
+  matched: boolean;
+  /** A focused or scoped view leaves parts out even without a budget. */
+  omittedByView: Set<Section>;
+  /** Sections not in the view at all (named in the OMITTED line). */
+  hidden: Section[];
+  rules: LevelRules;
+}
+
+function buildPlan(doc: WebMCPDocument, rules: LevelRules, goal: GoalTerms | null, scope: string[] | undefined): Plan {
+  const elements = doc.elements.filter((e): e is WebMCPElement => e !== null && typeof e === 'object');
+  const byName = new Map(elements.map((e) => [str(e.name), e]));
+  const forms = (Array.isArray(doc.forms) ? doc.forms : []).filter((f): f is WebMCPForm => f !== null && typeof f === 'object');
+  const scoped = scope ? resolveScope(scope, doc, forms, elements) : null;
+  const matched = !scoped || scoped.any;
+
+  // Goal relevance of forms (ranked, ties in document order) and of free-standing elements.
+  const formScore = new Map<WebMCPForm, number>();
+  let order = forms.map((f, i) => ({ f, i }));
+  if (goal) {
+    for (const f of forms) {
+      const members = (Array.isArray(f.elements) ? f.elements : []).map((n) => byName.get(n)).filter((e): e is WebMCPElement => !!e);
+      formScore.set(f, relevance(goal, f, members));
+    }
+    order = [...order].sort((a, b) => (formScore.get(b.f) ?? 0) - (formScore.get(a.f) ?? 0) || a.i - b.i);
+  }
+  const topScore = order.length ? (formScore.get(order[0].f) ?? 0) : 0;
+  const top = goal && topScore > 0 ? order[0].f : undefined;
+
+  const groupMembers = new Map<string, string[]>();
+  for (const e of elements) {
+    if (e.role === 'input.radio' && typeof e.group === 'string' && e.group) {
+      const list = groupMembers.get(e.group);
+      if (list) list.push(str(e.name));
+      else groupMembers.set(e.group, [str(e.name)]);
+    }
+  }
+
+  const sections: Section[] = [];
+  const items: Item[] = [];
+  let seq = 0;
+  const groupsShown = new Set<string>();
+  const lineOf = (e: WebMCPElement): { text: string; names: string[] } | null => {
+    const isGroup = e.role === 'input.radio' && typeof e.group === 'string' && e.group !== '';
+    if (isGroup) {
+      if (groupsShown.has(e.group as string)) return null;
+      groupsShown.add(e.group as string);
+    }
+    return { text: elementLine(e, rules, isGroup), names: isGroup ? (groupMembers.get(e.group as string) ?? [str(e.name)]) : [str(e.name)] };
+  };
+
+  const inForm = new Set<string>();
+  for (const f of forms) for (const n of Array.isArray(f.elements) ? f.elements : []) inForm.add(n);
+  let relevantSeen = false;
+  for (const { f } of order) {
+    const score = formScore.get(f) ?? 0;
+    const section: Section = { scopeName: str(f.name), kind: 'form', form: f, items: [], total: 0, elementCount: 0 };
+    const isTop = f === top;
+    const relevant = goal !== null && top !== undefined && score > 0 && score >= topScore * RELATED_FORM_SHARE;
+    relevantSeen ||= relevant;
+    for (const n of Array.isArray(f.elements) ? f.elements : []) {
+      const e = byName.get(n);
+      if (!e) continue;
+      section.elementCount++;
+      const line = lineOf(e);
+      if (!line) continue;
+      section.total++;
+      if (scoped && !scoped.keep(e, f)) continue;
+      const essential = e.required === true || e.role === 'action.submit';
+      const tier = isTop ? (essential ? Tier.TopEssential : Tier.TopRest) : relevant ? Tier.Relevant : essential ? Tier.Essential : Tier.FormField;
+      section.items.push({ text: '  ' + line.text, tier, score, order: 0, names: line.names, section });
+    }
+    sections.push(section);
+  }
+
+  // Free-standing controls, then links: ranked by goal relevance, capped per level.
+  const controls: WebMCPElement[] = [];
+  const links: WebMCPElement[] = [];
+  for (const e of elements) {
+    if (inForm.has(str(e.name))) continue;
+    if (e.role === 'action.navigate' || e.role === 'navigation.link') links.push(e);
+    else controls.push(e);
+  }
+  const loose = (scopeName: string, kind: 'controls' | 'links', list: WebMCPElement[], cap: number, tier: Tier): void => {
+    // Lines the section has in full: a radio group is one line.
+    const groups = new Set<string>();
+    let total = 0;
+    for (const e of list) {
+      if (e.role === 'input.radio' && typeof e.group === 'string' && e.group) {
+        if (groups.has(e.group)) continue;
+        groups.add(e.group);
+      }
+      total++;
+    }
+    const section: Section = { scopeName, kind, items: [], total, elementCount: list.length };
+    const wholeSection = scoped?.sections.has(scopeName) ?? false;
+    const scored = list.map((e, i) => ({ e, i, s: goal ? relevance(goal, null, [e]) : 0 }));
+    let picked = scored;
+    if (scoped) picked = scored.filter(({ e }) => wholeSection || scoped.keep(e, null));
+    else if (goal) picked = [...scored].sort((a, b) => b.s - a.s || a.i - b.i).slice(0, cap).sort((a, b) => a.i - b.i);
+    else picked = scored.slice(0, cap);
+    for (const { e, s } of picked) {
+      const line = lineOf(e);
+      if (line) section.items.push({ text: '  ' + line.text, tier: s > 0 ? Tier.Relevant : tier, score: s, order: 0, names: line.names, section });
+    }
+    if (total > 0) sections.push(section);
+  };
+  loose('CONTROLS', 'controls', controls, rules.controls, Tier.Control);
+  loose('LINKS', 'links', links, rules.links, Tier.Navigation);
+
+  if (Array.isArray(doc.tools) && doc.tools.length) {
+    const section: Section = { scopeName: 'TOOLS', kind: 'tools', items: [], total: doc.tools.length, elementCount: doc.tools.length };
+    for (const t of doc.tools) {
+      if (!t || typeof t !== 'object') continue;
+      const d = safeText(t.description, 160);
+      if (scoped && !scoped.sections.has('TOOLS') && !scoped.names.has(str(t.name))) continue;
+      const s = goal ? relevance(goal, null, [{ name: str(t.name), label: d, role: 'action.submit', selector: '' }]) : 0;
+      section.items.push({ text: `  ${safeToken(str(t.name)) || 'tool'} tool${d ? ' ' + quote(d) : ''}`, tier: s > 0 ? Tier.Relevant : Tier.Tool, score: s, order: 0, names: [], section });
+    }
+    sections.push(section);
+  }
+
+  // Focus: with a goal that matched, only the relevant parts are in view; the rest is named.
+  const omittedByView = new Set<Section>();
+  const notes: string[] = [];
+  const focused = goal !== null && !scoped && (relevantSeen || sections.some((s) => s.items.some((i) => i.tier === Tier.Relevant)));
+  if (focused) {
+    for (const s of sections) {
+      const before = s.items.length;
+      s.items = s.items.filter((i) => i.tier <= Tier.Relevant);
+      if (s.kind !== 'form') s.items = s.items.slice(0, RELEVANT_CAP);
+      if (s.items.length < before) omittedByView.add(s);
+    }
+  } else if (goal !== null && !scoped) {
+    notes.push(`GOAL ${quote(goal.text)} matches nothing here; showing everything`);
+  }
+  if (scoped && !scoped.any) notes.push(noMatchNote(scope ?? [], sections));
+
+  const hidden: Section[] = [];
+  const visibleSections: Section[] = [];
+  for (const s of sections) {
+    if (s.items.length === 0 && (s.total > 0 || s.kind === 'form')) {
+      // Out of scope entirely: named in OMITTED only when the view was not asked to be scoped.
+      if (!scoped) hidden.push(s);
+      continue;
+    }
+    visibleSections.push(s);
+  }
+  for (const s of visibleSections) for (const item of s.items) {
+    item.order = seq++;
+    items.push(item);
+  }
+  return { sections: visibleSections, items, notes, matched, omittedByView, hidden, rules };
+}
+
+interface ScopeMatch {
+  any: boolean;
+  /** Whole sections asked for by name (CONTROLS, LINKS, TOOLS). */
+  sections: Set<string>;
+  /** Element and tool names asked for. */
+  names: Set<string>;
+  keep(e: WebMCPElement, form: WebMCPForm | null): boolean;
+}
+
+/** `a > b`, `a>b` and `a  b` are the same selector to us. */
+function normSelector(s: string): string {
+  return s.replace(/\s*>\s*/g, ' > ').replace(/\s+/g, ' ').trim();
+}
+
+/** Whether `scope` names the element or form whose selector is `selector`, or an ancestor of it written as our selector prefix. */
+function selectorMatches(scope: string, selector: string): boolean {
+  if (!selector) return false;
+  const sel = normSelector(selector);
+  if (sel === scope) return true;
+  if (sel.startsWith(scope + ' ')) return true;
+  // `#login` or `[name="q"]` for `form#login` / `input[name="q"]`.
+  if (/^[#[]/.test(scope)) {
+    const m = /^[a-z][a-z0-9-]*/.exec(sel);
+    if (m) {
+      const rest = sel.slice(m[0].length);
+      if (rest === scope || rest.startsWith(scope + ' ')) return true;
+    }
+  }
+  return false;
+}
+
+function resolveScope(scopes: string[], doc: WebMCPDocument, forms: WebMCPForm[], elements: WebMCPElement[]): ScopeMatch {
+  const formNames = new Set<WebMCPForm>();
+  const names = new Set<string>();
+  const sections = new Set<string>();
+  const selectors: string[] = [];
+  const upperForms = new Map(forms.map((f) => [str(f.name).toUpperCase(), f]));
+  const upperElements = new Map<string, string[]>();
+  for (const e of elements) {
+    for (const key of [str(e.name), str(e.group)]) {
+      if (!key) continue;
+      const k = key.toUpperCase();
+      const list = upperElements.get(k);
+      if (list) list.push(str(e.name));
+      else upperElements.set(k, [str(e.name)]);
+    }
+  }
+  const toolNames = new Set((Array.isArray(doc.tools) ? doc.tools : []).map((t) => str(t?.name)));
+  let any = false;
+  for (const raw of scopes) {
+    const upper = raw.toUpperCase();
+    const form = upperForms.get(upper);
+    if (form) {
+      formNames.add(form);
+      any = true;
+      continue;
+    }
+    if (upper === 'CONTROLS' || upper === 'LINKS' || upper === 'TOOLS') {
+      sections.add(upper);
+      any = true;
+      continue;
+    }
+    const members = upperElements.get(upper);
+    if (members) {
+      for (const n of members) names.add(n);
+      any = true;
+      continue;
+    }
+    if (toolNames.has(raw)) {
+      names.add(raw);
+      any = true;
+      continue;
+    }
+    const sel = normSelector(raw);
+    const formHit = forms.filter((f) => selectorMatches(sel, str(f.selector)));
+    const elementHit = elements.filter((e) => selectorMatches(sel, str(e.selector)));
+    if (formHit.length || elementHit.length) {
+      for (const f of formHit) formNames.add(f);
+      for (const e of elementHit) names.add(str(e.name));
+      selectors.push(sel);
+      any = true;
+    }
+  }
+  return {
+    any,
+    sections,
+    names,
+    keep: (e, form) => (form !== null && formNames.has(form)) || names.has(str(e.name)),
+  };
+}
+
+function noMatchNote(scopes: string[], sections: Section[]): string {
+  const asked = scopes.map((s) => quote(safeText(s, 100))).join(', ');
+  const available = sections.map((s) => s.scopeName).filter(Boolean);
+  const list = available.slice(0, 12).map(safeToken).join(', ') + (available.length > 12 ? `, …+${available.length - 12}` : '');
+  return `SCOPE ${asked} matches nothing; scopes: ${list || 'none'} (or an element name)`;
+}
+
+interface Rendered {
+  text: string;
+  shown: string[];
+  omitted: string[];
+  tokens?: number;
+}
+
+function sectionHeader(s: Section, shown: number, rules: LevelRules): string {
+  if (s.kind === 'form' && s.form) return formHeader(s.form, rules) + (shown < s.total ? ` (${shown} of ${s.total} shown)` : '');
+  const title = s.scopeName;
+  return shown < s.total ? `${title} ${shown} of ${s.total}` : `${title} ${s.total}`;
+}
+
+/** What the OMITTED line names: every section with lines not shown, with counts. */
+function omittedParts(plan: Plan, kept: Set<Item>): Array<{ name: string; part: string }> {
+  const parts: Array<{ name: string; part: string }> = [];
+  const add = (s: Section, shown: number): void => {
+    if (shown >= s.total) return;
+    const name = safeToken(s.scopeName);
+    const what = s.kind === 'form' ? `form ${name}` : name;
+    parts.push({ name, part: shown > 0 ? `${what} ${s.total - shown} of ${s.total}` : `${what} ${s.total}` });
+  };
+  for (const s of plan.sections) add(s, s.items.filter((i) => kept.has(i)).length);
+  for (const s of plan.hidden) add(s, 0);
+  return parts;
+}
+
+const OMITTED_HINT = 'scope=<name> shows one';
+
+function omittedLine(parts: Array<{ name: string; part: string }>, variant: number, budgeted: boolean): string {
+  if (parts.length === 0) return '';
+  const hint = budgeted ? `${OMITTED_HINT}; a larger maxTokens shows more` : OMITTED_HINT;
+  if (variant === 0) {
+    const shown = parts.slice(0, 10).map((p) => p.part);
+    const more = parts.length - shown.length;
+    return `OMITTED ${shown.join(', ')}${more > 0 ? `, …+${more} more` : ''} (${hint})`;
+  }
+  if (variant === 1) {
+    const names = parts.slice(0, 4).map((p) => p.name);
+    return `OMITTED ${parts.length} part${parts.length > 1 ? 's' : ''}: ${names.join(', ')}${parts.length > 4 ? ', …' : ''} (${OMITTED_HINT})`;
+  }
+  return `OMITTED ${parts.length} part${parts.length > 1 ? 's' : ''} (scope=<name>)`;
+}
+
+function renderPlan(plan: Plan, header: string, kept: Set<Item>, budgeted: boolean, omitVariant = 0): Rendered {
+  const out: string[] = [header, ...plan.notes];
+  const shown: string[] = [];
+  for (const s of plan.sections) {
+    const lines = s.items.filter((i) => kept.has(i));
+    if (lines.length === 0) continue;
+    out.push(sectionHeader(s, lines.length, plan.rules));
+    for (const l of lines) {
+      out.push(l.text);
+      for (const n of l.names) shown.push(n);
+    }
+  }
+  const parts = omittedParts(plan, kept);
+  const tail = omittedLine(parts, omitVariant, budgeted);
+  if (tail) out.push(tail);
+  return { text: out.join('\n'), shown, omitted: parts.map((p) => p.name) };
+}
+
+/**
+ * Keeps a prefix of the lines in priority order (tier, then relevance, then reading order) that
+ * fits the budget with the page line and the OMITTED line, and renders it in reading order.
+ * A strict prefix: no line is kept while one of higher priority is dropped. The final text is
+ * counted as a whole, never estimated.
+ */
+interface Fitted extends ModelView {
+  /** Lines of the part that matters most (the top form, else required fields and submits) left out. */
+  coreDropped: number;
+}
+
+function fitBudget(plan: Plan, headers: string[], maxTokens: number): Fitted {
+  const all = new Set(plan.items);
+  const full = renderPlan(plan, headers[0], all, true);
+  // Every token covers at least one UTF-16 unit, so a short enough text fits without counting.
+  const fullTokens = full.text.length <= maxTokens ? -1 : countTokens(full.text);
+  if (fullTokens <= maxTokens) return { ...full, tokens: fullTokens < 0 ? countTokens(full.text) : fullTokens, matched: plan.matched, coreDropped: 0 };
+
+  const header = headers.find((h) => countTokens(h) <= maxTokens * HEADER_SHARE) ?? 'PAGE';
+  const ranked = [...plan.items].sort((a, b) => a.tier - b.tier || b.score - a.score || a.order - b.order);
+  const attempt = (k: number, variant: number): Rendered & { tokens: number; k: number } => {
+    const r = renderPlan(plan, header, new Set(ranked.slice(0, k)), true, variant);
+    return { ...r, tokens: countTokens(r.text), k };
+  };
+  const coreTier = plan.items.some((i) => i.tier <= Tier.TopRest) ? Tier.TopRest : Tier.Essential;
+  const core = ranked.filter((i) => i.tier <= coreTier).length;
+
+  // Estimate the prefix from per-line costs (a section header is paid with its first line), then
+  // correct against real counts of the rendered text.
+  const fixed = countTokens(header) + plan.notes.reduce((n, l) => n + countTokens(l) + 1, 0) + countTokens(omittedLine(omittedParts(plan, new Set()), 0, true)) + 1;
+  let total = fixed;
+  let estimate = 0;
+  const headed = new Set<Section>();
+  for (const item of ranked) {
+    let cost = countTokens(item.text) + 1;
+    if (!headed.has(item.section)) cost += countTokens(sectionHeader(item.section, 1, plan.rules)) + 1;
+    if (total + cost > maxTokens) break;
+    total += cost;
+    headed.add(item.section);
+    estimate++;
+  }
+
+  for (const variant of [0, 1, 2]) {
+    const none = attempt(0, variant);
+    if (none.tokens > maxTokens) continue;
+    const { k, ...best } = largestFit(ranked.length, Math.min(estimate, ranked.length), none, (n) => attempt(n, variant), maxTokens);
+    return { ...best, matched: plan.matched, coreDropped: Math.max(0, core - k) };
+  }
+  // Not even the page line and a minimal OMITTED line fit (only with absurdly long notes): cut.
+  const r = attempt(0, 2);
+  const text = truncateToBudget(r.text, maxTokens);
+  return { text, shown: [], omitted: r.omitted, matched: plan.matched, tokens: countTokens(text), coreDropped: core };
+}
+
+/**
+ * The largest k in [0, n] whose rendering fits, starting from an estimate: gallop up while it
+ * fits, then bisect. `fits(0)` is known. Rendering grows with k, so the answer is a boundary.
+ */
+function largestFit<R extends { tokens: number }>(n: number, estimate: number, atZero: R, attempt: (k: number) => R, maxTokens: number): R {
+  let best = atZero;
+  let lo = 0;
+  let hi = n;
+  if (estimate > 0) {
+    const r = attempt(estimate);
+    if (r.tokens <= maxTokens) {
+      best = r;
+      lo = estimate;
+      for (let step = 1; lo < hi; step *= 2) {
+        const k = Math.min(lo + step, hi);
+        const next = attempt(k);
+        if (next.tokens > maxTokens) {
+          hi = k - 1;
+          break;
+        }
+        best = next;
+        lo = k;
+      }
+    } else hi = estimate - 1;
+  }
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    const r = attempt(mid);
+    if (r.tokens <= maxTokens) {
+      lo = mid;
+      best = r;
+    } else hi = mid - 1;
+  }
+  return best;
+}
+
+/** Last resort: the longest prefix of `text` within the budget, never splitting a surrogate pair. */
 function truncateToBudget(text: string, maxTokens: number): string {
   let lo = 0;
   let hi = text.length;
