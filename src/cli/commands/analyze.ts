@@ -3,7 +3,7 @@ import { basename, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { WebMCPProcessor } from '../../core/processor.js';
 import { formatForModel } from '../../core/format.js';
-import { toMcpTools } from '../../core/tools.js';
+import { pageIdOf, toMcpTools } from '../../core/tools.js';
 import { toDeclarationScript } from '../../core/declaration-script.js';
 import type { OptimizationLevel, WebMCPDocument } from '../../core/types.js';
 import { UsageError, type CliCommand, type CliIO } from '../command.js';
@@ -105,17 +105,23 @@ export function parseAnalyzeArgs(argv: string[]): Options {
   };
 }
 
-function render(doc: WebMCPDocument, o: Options): string {
+function render(doc: WebMCPDocument, o: Options, source: string): string {
   switch (o.format) {
     case 'json':
       return JSON.stringify(doc, null, 2) + '\n';
     case 'mcp':
-      return JSON.stringify(toMcpTools(doc), null, 2) + '\n';
+      return JSON.stringify(toMcpTools(doc, { page: pageId(source, doc) }), null, 2) + '\n';
     case 'script':
       return toDeclarationScript(doc);
     case 'compact':
       return formatForModel(doc, { goal: o.goal, level: o.level, maxTokens: o.maxTokens }) + '\n';
   }
+}
+
+/** Tool names start with the page id: a file's base name, else what the document's URL suggests. */
+function pageId(source: string, doc: WebMCPDocument): string {
+  if (source === '-' || isUrl(source)) return pageIdOf(doc);
+  return basename(source).replace(/\.[a-z0-9]+$/i, '') || pageIdOf(doc);
 }
 
 const EXTENSIONS: Record<Format, string> = { json: '.json', mcp: '.mcp.json', script: '.webmcp.html', compact: '.txt' };
@@ -176,12 +182,12 @@ const command: CliCommand = {
           const page = await analyser.read(source);
           const doc = await analyser.analyse(page);
           if (outDir) {
-            await writeFile(resolve(outDir, outputName(source, used, o.format)), render(doc, o));
+            await writeFile(resolve(outDir, outputName(source, used, o.format)), render(doc, o, source));
           } else if (many && (o.format === 'json' || o.format === 'mcp')) {
-            jsonDocs.push(o.format === 'json' ? { source, document: doc } : { source, tools: toMcpTools(doc) });
+            jsonDocs.push(o.format === 'json' ? { source, document: doc } : { source, tools: toMcpTools(doc, { page: pageId(source, doc) }) });
           } else {
             if (many) io.stdout.write(`== ${source}\n`);
-            io.stdout.write(render(doc, o));
+            io.stdout.write(render(doc, o, source));
           }
         } catch (err) {
           failed++;
