@@ -59,7 +59,7 @@ function protoPayload(key: string, depth: number): string {
 }
 
 /** Inserts bytes that are never valid UTF-8 into an otherwise fine body. */
-function breakUtf8(text: string, at: number, bytes: number[]): Uint8Array {
+function breakUtf8(text: string, at: number, bytes: readonly number[]): Uint8Array {
   const raw = enc(text);
   const i = Math.min(at, raw.length);
   return new Uint8Array([...raw.subarray(0, i), ...bytes, ...raw.subarray(i)]);
@@ -96,10 +96,9 @@ const generators: fc.Arbitrary<BadRequest>[] = [
       kind: 'utf8',
       method: 'POST',
       path,
-      headers:
-        path === '/webmcp/token'
-          ? { 'content-type': 'application/x-www-form-urlencoded', 'x-api-key': 'wmk_x.' + 'A'.repeat(43) }
-          : { ...json, ...bearer(path === '/admin/api/keys') },
+      headers: (path === '/webmcp/token'
+        ? { 'content-type': 'application/x-www-form-urlencoded', 'x-api-key': 'wmk_x.' + 'A'.repeat(43) }
+        : { ...json, ...bearer(path === '/admin/api/keys') }) as Record<string, string>,
       body: breakUtf8(path === '/webmcp/token' ? 'grant_type=client_credentials&scope=webmcp%3Aread' : '{"html":"<p>hi</p>","url":"https://x.example","EMAIL":"a@b.c"}', at, bytes),
     })),
   // Wrong content types with a well-formed body.
@@ -231,7 +230,7 @@ describe('500 generated bad inputs', () => {
     async function worker(): Promise<void> {
       for (let req = queue.shift(); req; req = queue.shift()) {
         kinds.set(req.kind, (kinds.get(req.kind) ?? 0) + 1);
-        const res = await gw.fetch(req.path, { method: req.method, headers: req.headers, body: req.body });
+        const res = await gw.fetch(req.path, { method: req.method, headers: req.headers, body: req.body as BodyInit | undefined });
         const text = await res.text();
         const type = res.headers.get('content-type') ?? '';
         const oauth = req.path === '/webmcp/token' || req.path === '/webmcp/revoke';
