@@ -7,7 +7,7 @@
  */
 import { existsSync } from 'node:fs';
 import { mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
-import { availableParallelism, cpus } from 'node:os';
+import { availableParallelism, cpus, loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -128,7 +128,7 @@ interface LatestFile {
   generated_at: string;
   /** The machine of the latest run; each result also records its own. */
   machine: Machine;
-  results: Record<string, BenchResult & { generated_at: string; machine: Machine }>;
+  results: Record<string, BenchResult & { generated_at: string; machine: Machine; load: string }>;
 }
 
 const USAGE = 'usage: node dist-bench/bench/run.js [--only NAME] [--write-docs]';
@@ -167,6 +167,7 @@ export async function main(
   for (const bench of benches) {
     process.stderr.write(`bench: running ${bench.name}…\n`);
     let result: BenchResult;
+    const loadBefore = loadavg()[0];
     try {
       result = await bench.run();
     } catch (err) {
@@ -175,7 +176,9 @@ export async function main(
       continue;
     }
     const stamp = new Date().toISOString();
-    process.stdout.write(formatText(result) + '\n');
+    // The 1-minute load average shows how busy the shared machine was around the run.
+    const load = `load average ${loadBefore.toFixed(1)} before, ${loadavg()[0].toFixed(1)} after`;
+    process.stdout.write(formatText(result) + `- ${load}\n\n`);
     // Other runs (other benches, other people) may have written these files meanwhile: read them
     // again just before writing, and write atomically, so only this bench's parts change.
     const latest: LatestFile = existsSync(resultsPath)
@@ -183,11 +186,11 @@ export async function main(
       : { generated_at: '', machine, results: {} };
     latest.machine = machine;
     latest.generated_at = stamp;
-    latest.results[bench.name] = { ...result, generated_at: stamp, machine };
+    latest.results[bench.name] = { ...result, generated_at: stamp, machine, load };
     await mkdir(dirname(resultsPath), { recursive: true });
     await writeAtomically(resultsPath, JSON.stringify(latest, null, 2) + '\n');
     if (values['write-docs']) {
-      const where = `${stamp.slice(0, 10)} on ${machine.cpus} CPUs, Node ${machine.node}`;
+      const where = `${stamp.slice(0, 10)} on ${machine.cpus} CPUs, Node ${machine.node}, ${load}`;
       const next = replaceSection(await readFile(docsPath, 'utf8'), result.name, formatMarkdown(result, where));
       if (next === null) process.stderr.write(`bench: docs/benchmarks.md has no <!-- bench:${result.name}:start/end --> markers; not written\n`);
       else await writeAtomically(docsPath, next);
