@@ -82,6 +82,7 @@ const JWKS_TTL_MS = 60_000;
  */
 export class WebMCPClient {
   private readonly base: URL;
+  private readonly apiKey: string;
   private readonly fetchImpl: typeof fetch;
   private readonly closeTransport: () => void;
   private readonly now: () => number;
@@ -98,6 +99,7 @@ export class WebMCPClient {
     if (!options || typeof options.baseUrl !== 'string') throw new TypeError('baseUrl is required');
     if (typeof options.apiKey !== 'string' || options.apiKey.length === 0) throw new TypeError('apiKey is required');
     this.base = new URL(options.baseUrl.endsWith('/') ? options.baseUrl : `${options.baseUrl}/`);
+    this.apiKey = options.apiKey;
     if (this.base.protocol !== 'https:' && this.base.protocol !== 'http:') throw new TypeError('baseUrl must be http(s)');
     if (options.pins) {
       if (options.fetch) throw new TypeError('pins and fetch cannot be combined: pinning needs the built-in transport');
@@ -200,11 +202,13 @@ export class WebMCPClient {
       const refresh = this.tokens.refreshToken();
       const discovery = this.discovery ? await this.discovery : null;
       if (refresh && discovery?.revocation_endpoint) {
+        // RFC 7009, authenticated with the API key: it works even when the access token has expired.
         const res = await this.fetchImpl(discovery.revocation_endpoint, {
           method: 'POST',
-          headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: `Bearer ${this.tokens.accessToken()}` },
+          headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-api-key': this.apiKey },
           body: new URLSearchParams({ token: refresh, token_type_hint: 'refresh_token' }).toString(),
         });
+        if (!res.ok) throw await requestError(res, this.now());
         await res.body?.cancel();
       }
       this.tokens.forget();

@@ -69,10 +69,6 @@ export class TokenSource {
     return this.held?.refresh ?? null;
   }
 
-  accessToken(): string | null {
-    return this.held?.access ?? null;
-  }
-
   forget(): void {
     this.held = null;
   }

@@ -179,6 +179,28 @@ describe('acting', () => {
   });
 });
 
+describe('closing', () => {
+  it('close() revokes the refresh token it holds', async () => {
+    let refreshToken = '';
+    const capture = (async (input: string | URL | Request, init?: RequestInit) => {
+      const res = await fetch(input, init);
+      if (String(input).endsWith('/webmcp/token') && res.ok) refreshToken = ((await res.clone().json()) as { refresh_token: string }).refresh_token;
+      return res;
+    }) as typeof fetch;
+    const c = client({ fetch: capture });
+    await c.pages();
+    expect(refreshToken).not.toBe('');
+    await c.close();
+    const reuse = await fetch(`${gw.url}/webmcp/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ grant_type: 'refresh_token', refresh_token: refreshToken }),
+    });
+    expect(reuse.status).toBe(400);
+    expect(await reuse.json()).toMatchObject({ error: 'invalid_grant' });
+  });
+});
+
 describe('rate limits', () => {
   /** Answers the first `times` requests matching `path` with a 429 the way the gateway does. */
   function throttling(path: string, times: number, retryAfter: string) {
