@@ -17,6 +17,8 @@ let upstream: Upstream;
 let agentToken: string;
 let adminToken: string;
 let admin: { id: string; key: string };
+/** The checkbox's element name, as the core names it (from the page's document). */
+let remember: string;
 
 beforeAll(async () => {
   upstream = await startUpstream();
@@ -39,6 +41,10 @@ beforeAll(async () => {
   admin = await gw.createKey('admin');
   agentToken = (await gw.token(agent.key)).access_token;
   adminToken = (await gw.token(admin.key)).access_token;
+  const doc = (await (await gw.fetch('/webmcp/pages/login', { headers: { authorization: `Bearer ${agentToken}` } })).json()) as {
+    elements: { name: string; field?: string }[];
+  };
+  remember = doc.elements.find((e) => e.field === 'remember')!.name;
 }, 60_000);
 
 afterAll(async () => {
@@ -74,7 +80,7 @@ describe('actions', () => {
   it('decrypts a JWE field and forwards it form-encoded under the original field names', async () => {
     for (const alg of ['ECDH-ES+A256KW', 'ECDH-ES'] as const) {
       upstream.requests.length = 0;
-      const res = await act('LOG_IN', { EMAIL: 'ann@example.com', PASSWORD: await encrypt(PASSWORD, alg), REMEMBER_YES: true });
+      const res = await act('LOG_IN', { EMAIL: 'ann@example.com', PASSWORD: await encrypt(PASSWORD, alg), [remember]: true });
       expect(res.status).toBe(200);
       expect(expectSecurityHeaders(res)).toEqual([]);
       const answer = (await res.json()) as { status: number; body: { ok: boolean } };
@@ -109,7 +115,7 @@ describe('actions', () => {
       ['not an email', { EMAIL: 'nope', PASSWORD: jwe }],
       ['too short after decrypting', { EMAIL: 'a@b.co', PASSWORD: await encrypt('short') }],
       ['array body', '[1,2]'],
-      ['checkbox value not allowed', { EMAIL: 'a@b.co', PASSWORD: jwe, REMEMBER_YES: 'no' }],
+      ['checkbox value not allowed', { EMAIL: 'a@b.co', PASSWORD: jwe, [remember]: 'no' }],
       ['proto key', '{"EMAIL":"a@b.co","__proto__":{"x":1}}'],
     ];
     for (const [name, params] of cases) {

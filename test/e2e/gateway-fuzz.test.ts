@@ -123,7 +123,7 @@ const generators: fc.Arbitrary<BadRequest>[] = [
     body: enc(JSON.stringify({ html: value, url: 'https://x.example' })),
   })),
   fc
-    .record({ email: anyJson.filter((v) => typeof v !== 'string' && v !== null), other: fc.constantFrom('PASSWORD', 'REMEMBER_YES') })
+    .record({ email: anyJson.filter((v) => typeof v !== 'string' && v !== null), other: fc.constantFrom('PASSWORD', 'REMEMBER') })
     .map(({ email, other }) => ({
       kind: 'types-action',
       method: 'POST',
