@@ -18,8 +18,8 @@ import type { BenchResult } from './types.js';
 
 const WARMUP_PAGES = 6;
 
-/** Memory of this process and all its descendants, in MiB; PSS when the kernel offers it. */
-function treeMemory(): { pssMiB: number; rssMiB: number; processes: number } {
+/** This process and all its descendants, from /proc. */
+function processTree(): Set<number> {
   const parent = new Map<number, number>();
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
@@ -43,6 +43,34 @@ function treeMemory(): { pssMiB: number; rssMiB: number; processes: number } {
       }
     }
   }
+  return mine;
+}
+
+/** Clock ticks per second of /proc/<pid>/stat times (USER_HZ, 100 on Linux). */
+const USER_HZ = 100;
+
+/**
+ * CPU seconds used so far by this process and its descendants, reaped children included
+ * (Chromium's renderers are reaped by its zygote, which stays alive while the pool is open).
+ */
+function treeCpuSeconds(): number {
+  let ticks = 0;
+  for (const pid of processTree()) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      // utime, stime, cutime, cstime are fields 14-17 of stat; f[0] is field 3.
+      ticks += Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14]);
+    } catch (err) {
+      void err; // exited between listing and reading: its time moved to its parent
+    }
+  }
+  return ticks / USER_HZ;
+}
+
+/** Memory of this process and all its descendants, in MiB; PSS when the kernel offers it. */
+function treeMemory(): { pssMiB: number; rssMiB: number; processes: number } {
+  const mine = processTree();
   let pss = 0;
   let rss = 0;
   for (const pid of mine) {
@@ -170,7 +198,9 @@ export async function run(): Promise<BenchResult> {
       try {
         await pass(pool, urls.slice(0, WARMUP_PAGES), c.maxPages, c.job);
         const mem = sampler();
+        const cpu0 = treeCpuSeconds();
         const f = await pass(pool, urls, c.maxPages, c.job);
+        const cpu = treeCpuSeconds() - cpu0;
         const peak = mem.stop();
         const failed = [...f.failures].map(([k, v]) => `${k} ${v}`).join(', ') || '0';
         rows.push({
@@ -180,6 +210,7 @@ export async function run(): Promise<BenchResult> {
           'pages/s': Number((urls.length / f.seconds).toFixed(2)),
           'p50 ms': Math.round(percentile(f.latencies, 0.5)),
           'p95 ms': Math.round(percentile(f.latencies, 0.95)),
+          'CPU ms/page': Math.round((1000 * cpu) / urls.length),
           failed,
           'peak PSS MiB': Math.round(peak.pssMiB),
           'peak RSS sum MiB': Math.round(peak.rssMiB),
@@ -207,6 +238,7 @@ export async function run(): Promise<BenchResult> {
   notes.push(
     `Corpus: ${corpus.pages.length} pages (${(corpus.bytes / 1e6).toFixed(2)} MB) served from 127.0.0.1; requests to other origins refused (sameOrigin).`,
     `Each page waits for the network to be quiet for 300 ms (at most 5 s) after load. Warm pool: ${WARMUP_PAGES} pages rendered before timing.`,
+    `CPU ms/page: CPU time of this Node process and every Chromium process, per page, over the timed pass; it does not depend on other work on the machine, unlike pages/s. With N free cores, pages/s is at most about N * 1000 / (CPU ms/page).`,
     `Peak PSS counts this Node process and all Chromium processes it started (shared pages split fairly); "RSS sum" adds their RSS and so double-counts shared pages.`,
     `Machine: ${availableParallelism()} CPUs (${cpus()[0]?.model ?? 'unknown'}), Node ${process.version}; 1-minute load average ${loadBefore.toFixed(1)} at the start and ${loadavg()[0].toFixed(1)} at the end (other work shares these CPUs: figures scale with it).`,
   );

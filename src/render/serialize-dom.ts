@@ -55,10 +55,23 @@ export function serializeLiveDom(options: SerializeOptions): SerializeResult {
   if (tooLarge) return { ok: false, reason: 'too-large', elements: all.length };
 
   // ---- 2. what the rendered layout hides --------------------------------------------------------
+  // The core's rule for what a person can operate (src/core/walk.ts isInteractive). Containers that only
+  // carry a landmark role or a tabindex are never marked: hiding one would hide everything inside it.
+  const INTERACTIVE_ROLES = new Set([
+    'button', 'link', 'checkbox', 'radio', 'switch', 'tab', 'menuitem', 'menuitemcheckbox', 'menuitemradio', 'option',
+    'combobox', 'slider', 'spinbutton', 'textbox', 'searchbox', 'treeitem', 'scrollbar',
+  ]);
   const isCandidate = (el: Element): boolean => {
-    if (CANDIDATE_TAGS.has(el.localName)) return true;
-    if (el.localName === 'option' || el.localName === 'template') return false;
-    return el.hasAttribute('role') || el.hasAttribute('contenteditable') || el.hasAttribute('tabindex') || el.hasAttribute('onclick');
+    const tag = el.localName;
+    if (tag === 'html' || tag === 'body' || tag === 'option' || tag === 'template') return false;
+    if (tag === 'input') return (el as HTMLInputElement).type !== 'hidden';
+    if (CANDIDATE_TAGS.has(tag)) return true;
+    const ce = el.getAttribute('contenteditable');
+    if (ce !== null && ce !== 'false') return true;
+    if (el.hasAttribute('onclick')) return true;
+    const role = (el.getAttribute('role') ?? '').trim().toLowerCase().split(/\s+/)[0];
+    if (INTERACTIVE_ROLES.has(role)) return true;
+    return (role === 'gridcell' || role === 'row') && el.hasAttribute('tabindex');
   };
   const inTemplate = (el: Element): boolean => {
     // Template contents live in an inert document: nothing there is rendered, and the core skips it.
@@ -90,6 +103,19 @@ export function serializeLiveDom(options: SerializeOptions): SerializeResult {
       if (viaLabel) continue;
     }
     hide.add(el);
+  }
+  // A hidden control that contains a shown one (visibility:visible inside visibility:hidden, a clickable
+  // wrapper with no box of its own) stays unmarked: the core would otherwise drop the shown one too.
+  if (hide.size > 0) {
+    const up = (n: Element): Element | null => {
+      if (n.parentElement) return n.parentElement;
+      const root = n.parentNode;
+      return root instanceof ShadowRoot ? root.host : null;
+    };
+    for (const el of all) {
+      if (hide.has(el) || !isCandidate(el) || inTemplate(el) || el.hasAttribute('hidden')) continue;
+      for (let a = up(el); a; a = up(a)) hide.delete(a);
+    }
   }
 
   // ---- 3. HTML ----------------------------------------------------------------------------------

@@ -72,8 +72,11 @@ describe('rendered pages', () => {
     const { document: doc, page } = await renderAndAnalyze(`${site.base}/hidden`, { pool });
     const labels = doc.elements.map((e) => e.label).sort();
     // The visually hidden checkbox stays: a person toggles it through its visible label.
-    expect(labels).toEqual(['More', 'Remember me', 'Save']);
+    // A landmark or clickable wrapper is never marked in a way that hides a control a person sees: the
+    // invisible wrapper stays listed (the core has no "this element only" mark) rather than losing its button.
+    expect(labels).toEqual(['In a landmark', 'More', 'Remember me', 'Save', 'Shown inside hidden', 'Wrapper']);
     expect(page.stats.hiddenMarked).toBe(7);
+    expect(page.html).toContain('<input type="hidden" name="token" value="t">');
     await expectLiveSelectors(`${site.base}/hidden`, doc);
   });
 

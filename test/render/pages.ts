@@ -69,4 +69,7 @@ export const STYLE_HIDDEN = `<!doctype html><html><head><title>Hidden</title><st
 <div class="hidebox"><input name="stealth" value="x"></div>
 <input type="checkbox" class="custom-check" id="remember" name="remember"><label for="remember">Remember me</label>
 <details><summary>More</summary><a href="/inside-details">Inside closed details</a></details>
+<div style="height: 0"><div style="position: absolute; top: 400px"><div role="main" tabindex="-1" style="display: contents"><a href="/landmark">In a landmark</a></div></div></div>
+<div role="button" onclick="void 0" class="invisible" aria-label="Wrapper"><button style="visibility: visible">Shown inside hidden</button></div>
+<input type="hidden" name="token" value="t">
 </body></html>`;
