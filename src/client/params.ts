@@ -63,6 +63,7 @@ export async function prepareParams(
   }
   const out: Record<string, unknown> = {};
   const radioTaken = new Set<string>();
+  const sealed: [string, string][] = [];
   for (const [name, element] of spec.inputs) {
     const raw = given[name];
     if (raw === undefined || raw === null) {
@@ -96,8 +97,11 @@ export async function prepareParams(
     }
     if (element.required && value === '') throw invalid(`${name} is required`);
     checkValue(name, element, value);
-    out[name] = sensitive ? await encrypt(value) : raw;
+    if (sensitive) sealed.push([name, value]);
+    else out[name] = raw;
   }
+  // Only once every param passed: nothing is encrypted (or fetched for it) for a call that fails.
+  for (const [name, value] of sealed) out[name] = await encrypt(value);
   return out;
 }
 
