@@ -232,3 +232,39 @@ describe('roles and API keys', () => {
     expect(old.status).toBe(401);
   });
 });
+
+describe('security headers', () => {
+  it('are on every response: success, 3xx, 4xx of every kind, static files and pages', async () => {
+    const token = (await gw.token(agent.key)).access_token;
+    const requests: [string, RequestInit | undefined, number][] = [
+      ['/healthz', undefined, 200],
+      ['/readyz', undefined, 200],
+      ['/.well-known/webmcp', undefined, 200],
+      ['/.well-known/jwks.json', undefined, 200],
+      ['/admin', undefined, 200],
+      ['/admin/app.js', undefined, 200],
+      ['/nope', undefined, 404],
+      ['/healthz', { method: 'DELETE' }, 405],
+      ['/webmcp/pages', undefined, 401],
+      ['/webmcp/audit', { headers: bearer(token) }, 403],
+      ['/webmcp/analyze', { method: 'POST', headers: { ...bearer(token), 'content-type': 'text/plain' }, body: 'x' }, 415],
+      ['/webmcp/analyze', { method: 'POST', headers: { ...bearer(token), 'content-type': 'application/json' }, body: 'x'.repeat(1024 * 1024 + 1) }, 413],
+      ['/webmcp/analyze', { method: 'POST', headers: { ...bearer(token), 'content-type': 'application/json' }, body: '{"__proto__":{}}' }, 400],
+      ['/webmcp/token', { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'grant_type=nope' }, 400],
+    ];
+    for (const [path, init, status] of requests) {
+      const res = await gw.fetch(path, init);
+      expect([path, res.status]).toEqual([path, status]);
+      expect([path, expectSecurityHeaders(res)]).toEqual([path, []]);
+      expect(res.headers.get('x-powered-by')).toBeNull();
+      expect(res.headers.get('strict-transport-security')).toBeNull(); // plain HTTP
+      await res.arrayBuffer();
+    }
+    const admin = await gw.fetch('/admin');
+    const csp = admin.headers.get('content-security-policy')!;
+    const nonce = /'nonce-([^']+)'/.exec(csp)![1]!;
+    expect(csp).not.toContain('unsafe-inline');
+    // The login page's stylesheet carries this response's nonce.
+    expect(await admin.text()).toContain(`href="/admin/app.css" nonce="${nonce}"`);
+  });
+});
