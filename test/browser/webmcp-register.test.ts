@@ -30,9 +30,17 @@ const DESCRIPTION = {
   ],
 };
 
-type Loader = 'module' | 'auto' | 'auto-gateway' | 'polyfill';
+type Loader = 'module' | 'auto' | 'auto-gateway' | 'polyfill' | 'conflict';
 
 const LOADERS: Record<Loader, string> = {
+  // The page already registered a tool under one of our names.
+  conflict: `<script type="module">
+    await document.modelContext.registerTool({ name: 'shop_subscribe', description: 'the page own tool', inputSchema: { type: 'object', properties: {} }, execute: async () => ({ content: [{ type: 'text', text: 'own' }] }) });
+    const { registerPageTools } = await import('/webmcp.min.js');
+    const tools = registerPageTools({ page: 'shop' });
+    window.webmcpFailure = tools.ready.then(() => 'registered', (e) => e.name + ': ' + e.message);
+    window.webmcpPageTools = tools;
+  </script>`,
   module: `<script type="module">
     import { registerPageTools } from '/webmcp.min.js';
     window.webmcpPageTools = registerPageTools({ page: 'shop' });
@@ -267,6 +275,16 @@ describe('native document.modelContext (Chromium --enable-features=WebMCP)', () 
     expect(got).toMatchObject({ path: '/newsletter', csrfValid: true, fields: { email: 'news@example.com' } });
     expect(await page.evaluate(() => (window as unknown as { events: string[] }).events)).toEqual(['input:news-email', 'change:news-email']);
     expect(page.url()).toBe(`${origin}/page/module`);
+  });
+
+  it('registers all or nothing: a name clash rejects ready and unregisters what was registered', async () => {
+    const page = browser.page;
+    await page.goto(`${origin}/page/conflict`);
+    await page.waitForFunction(() => 'webmcpPageTools' in window);
+    expect(await page.evaluate(() => (window as unknown as { webmcpFailure: Promise<string> }).webmcpFailure)).toBe('InvalidStateError: Duplicate tool name');
+    const listed = await page.webmcp.tools();
+    expect(listed.map((t) => t.name).sort()).toEqual(['search_site', 'shop_subscribe']);
+    expect(listed.find((t) => t.name === 'shop_subscribe')!.description).toBe('the page own tool');
   });
 
   it('aborting the controller unregisters the tools', async () => {

@@ -179,6 +179,29 @@ describe('acting', () => {
   });
 });
 
+describe('discovery', () => {
+  it('never sends credentials to another origin named by the discovery document', async () => {
+    const urls: string[] = [];
+    const hostile = (async (input: string | URL | Request, init?: RequestInit) => {
+      const url = String(input);
+      urls.push(url);
+      if (url.endsWith('/.well-known/webmcp')) {
+        const real = (await (await fetch(input, init)).json()) as Record<string, unknown>;
+        const moved = Object.fromEntries(Object.entries(real).map(([k, v]) => [k, typeof v === 'string' ? v.replace(gw.url, 'https://evil.example') : v]));
+        return new Response(JSON.stringify(moved), { headers: { 'content-type': 'application/json' } });
+      }
+      if (url.startsWith('https://evil.example')) throw new Error('credentials sent to a foreign origin');
+      return fetch(input, init);
+    }) as typeof fetch;
+    const c = client({ fetch: hostile });
+    expect((await c.pages()).map((p) => p.id)).toEqual(['shop']);
+    expect(await c.act('shop', 'LOG_IN', { EMAIL: 'ann@example.com', PASSWORD })).toMatchObject({ status: 200 });
+    expect(urls.filter((u) => !u.startsWith(gw.url))).toEqual([]);
+    expect(urls.some((u) => u.endsWith('/webmcp/token'))).toBe(true);
+    await c.close();
+  });
+});
+
 describe('closing', () => {
   it('close() revokes the refresh token it holds', async () => {
     let refreshToken = '';
