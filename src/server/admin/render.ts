@@ -10,7 +10,7 @@ export interface DashboardData {
   actionsOf: (page: PageState) => string[];
   keys: ApiKeyRecord[];
   audit: AuditEntry[];
-  chain: { ok: boolean; entries: number; brokenAt?: number };
+  chain: { ok: boolean; entries: number; brokenAt?: number; checkedAt: number };
   rateLimit: {
     policy: { limit: number; windowMs: number };
     ip: { address: string; remaining: number; resetMs: number };
@@ -138,8 +138,8 @@ function keysSection(data: DashboardData): SafeHtml {
 
 function auditSection(data: DashboardData): SafeHtml {
   const chain = data.chain.ok
-    ? html`<span class="ok">chain intact</span> <span class="muted">(${data.chain.entries} entries verified)</span>`
-    : html`<span class="bad">chain broken at entry ${data.chain.brokenAt ?? '?'}</span>`;
+    ? html`<span class="ok">chain intact</span> <span class="muted">(${data.chain.entries} entries verified at ${time(data.chain.checkedAt)})</span>`
+    : html`<span class="bad">chain broken at entry ${data.chain.brokenAt ?? '?'}</span> <span class="muted">(checked at ${time(data.chain.checkedAt)})</span>`;
   const rows = [...data.audit].reverse().map(
     (e) => html`<tr>
 <td class="mono">${e.seq}</td><td class="mono">${e.ts.replace('T', ' ').slice(0, 19)}</td><td class="mono">${e.actor}</td>
