@@ -45,7 +45,8 @@ export async function guard(ctx: RequestContext, access: { scope: string; apiKey
     throw error;
   }
 
-  if (principal.via === 'session' && !SAFE_METHODS.has(ctx.method)) {
+  // `security.enableCSRF: false` leaves cookie requests to SameSite=Strict alone (the operator's call).
+  if (principal.via === 'session' && !SAFE_METHODS.has(ctx.method) && s.security.config.enableCSRF) {
     const token = ctx.request.headers.get('x-csrf-token') ?? '';
     try {
       await s.security.csrf.verify(principal.sessionId!, token, ctx.request);
