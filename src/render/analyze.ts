@@ -16,8 +16,9 @@ export interface AnalyzeRenderedOptions extends Omit<ProcessOptions, 'url' | 'ru
   processor?: WebMCPProcessor;
   /**
    * Check every element selector on the live page (Playwright's CSS engine, which pierces open shadow
-   * roots) and leave out elements whose selector does not match exactly one element there, with a
-   * diagnostic. @default true
+   * roots). A selector that does not match exactly one element there is rebuilt from the live element
+   * it meant (diagnostic `RENDER_SELECTOR_REPAIRED`), or, when that is impossible, the element is left
+   * out (`RENDER_SELECTOR_UNRESOLVED`). @default true
    */
   verifySelectors?: boolean;
 }
@@ -31,19 +32,37 @@ export interface RenderedAnalysis {
 /** Elements checked at once against the live page. */
 const VERIFY_BATCH = 16;
 
-async function selectorCounts(page: Page, selectors: readonly string[]): Promise<number[]> {
-  const counts: number[] = new Array(selectors.length).fill(0);
-  for (let i = 0; i < selectors.length; i += VERIFY_BATCH) {
-    const batch = selectors.slice(i, i + VERIFY_BATCH);
+/** Matches per selector in the page's document with native CSS (`-1` when the browser rejects it). */
+function nativeCounts(selectors: string[]): number[] {
+  return selectors.map((sel) => {
+    try {
+      return document.querySelectorAll(sel).length;
+    } catch (err) {
+      void err; // a selector the browser's CSS parser rejects: reported as -1
+      return -1;
+    }
+  });
+}
+
+/**
+ * How many live elements each selector matches, the way agents resolve them: Playwright's CSS engine,
+ * which pierces open shadow roots. Without shadow roots that engine and native `querySelectorAll` agree
+ * on standard CSS, so a shadow-free page is checked in one round trip; anything else per selector.
+ */
+async function selectorCounts(page: Page, selectors: string[], shadowRoots: number): Promise<number[]> {
+  const counts = shadowRoots === 0 ? await page.evaluate(nativeCounts, selectors) : selectors.map(() => -1);
+  const recheck = counts.map((c, i) => (c < 0 ? i : -1)).filter((i) => i >= 0);
+  for (let k = 0; k < recheck.length; k += VERIFY_BATCH) {
+    const batch = recheck.slice(k, k + VERIFY_BATCH);
     const got = await Promise.all(
-      batch.map((sel) =>
+      batch.map((i) =>
         page
-          .locator(sel)
+          .locator(selectors[i])
           .count()
           .catch(() => -1),
       ),
     );
-    for (let j = 0; j < got.length; j++) counts[i + j] = got[j];
+    for (let j = 0; j < batch.length; j++) counts[batch[j]] = got[j];
   }
   return counts;
 }
@@ -53,26 +72,38 @@ function freezeShallow<T extends object>(o: T): T {
 }
 
 /**
- * Rebuilds the core's (frozen) document for the live page: elements whose selector does not resolve to
- * exactly one live element are left out (a selector an agent cannot use is worse than none), and
- * render facts go to `metadata`.
+ * Rebuilds the core's (frozen) document for the live page: selectors that do not resolve to exactly
+ * one live element are replaced by their repair, or their element is left out (a selector an agent
+ * cannot use is worse than none); render facts go to `metadata`.
  */
-function finishDocument(doc: WebMCPDocument, rendered: RenderedPage, counts: number[] | null, now: number): WebMCPDocument {
+function finishDocument(
+  doc: WebMCPDocument,
+  rendered: RenderedPage,
+  counts: number[] | null,
+  repaired: ReadonlyMap<number, string>,
+  now: number,
+): WebMCPDocument {
   const diagnostics: Diagnostic[] = [...(doc.metadata.diagnostics ?? [])];
   let elements = doc.elements;
-  if (counts) {
-    const dropped = new Set<string>();
-    elements = doc.elements.filter((el, i) => {
-      if (counts[i] === 1) return true;
-      dropped.add(el.name);
+  if (counts && counts.some((c) => c !== 1)) {
+    elements = [];
+    doc.elements.forEach((el, i) => {
+      if (counts[i] === 1) {
+        elements.push(el);
+        return;
+      }
+      const fixed = repaired.get(i);
+      if (fixed !== undefined) {
+        elements.push(Object.freeze({ ...el, selector: fixed }));
+        diagnostics.push({ code: 'RENDER_SELECTOR_REPAIRED', message: 'selector rebuilt on the live page', path: `elements.${el.name}` });
+        return;
+      }
       diagnostics.push({
         code: 'RENDER_SELECTOR_UNRESOLVED',
         message: counts[i] < 0 ? 'selector rejected by the browser' : `selector matches ${counts[i]} elements on the live page`,
         path: `elements.${el.name}`,
       });
-      return false;
     });
-    if (dropped.size === 0) elements = doc.elements;
   }
   if (rendered.stats.partial) diagnostics.push({ code: 'RENDER_PARTIAL', message: 'the page had not finished loading; analysed what was there' });
   if (rendered.stats.blockedRequests > 0) {
@@ -128,8 +159,21 @@ export async function renderAndAnalyze(target: RenderTarget, options: AnalyzeRen
           shadowRoots: true,
         };
         const doc = await processor.process(page.html, processOptions);
-        const counts = verifySelectors ? await selectorCounts(session.page, doc.elements.map((e) => e.selector)) : null;
-        return { document: finishDocument(doc, page, counts, Date.now()), page };
+        const selectors = doc.elements.map((e) => e.selector);
+        const counts = verifySelectors ? await selectorCounts(session.page, selectors, page.stats.shadowRoots) : null;
+        const repaired = new Map<number, string>();
+        const failing = counts ? counts.map((c, i) => (c === 1 ? -1 : i)).filter((i) => i >= 0) : [];
+        if (failing.length > 0) {
+          // The analysed tree and the live DOM disagree here (markup HTML cannot express, e.g. a <div>
+          // a script put inside a <p>): follow each element to the live page and select it there.
+          const proposals = await session.repairSelectors(failing.map((i) => selectors[i]));
+          const candidates = failing.map((i, k) => [i, proposals[k]] as const).filter((p): p is readonly [number, string] => p[1] !== null);
+          const check = await selectorCounts(session.page, candidates.map((c) => c[1]), page.stats.shadowRoots);
+          candidates.forEach(([i, sel], k) => {
+            if (check[k] === 1) repaired.set(i, sel);
+          });
+        }
+        return { document: finishDocument(doc, page, counts, repaired, Date.now()), page };
       },
       renderOptions,
     );

@@ -19,6 +19,12 @@ export interface SerializeOptions {
   maxElements: number;
   /** Refuse when the HTML would be longer than this many UTF-16 code units. */
   maxChars: number;
+  /**
+   * Per-render secret attribute name (`data-wr<hex>`). When set, interactive elements are tagged with
+   * it while serialising, the tagged HTML and the elements are kept in the page under this name (for
+   * {@link repairSelectors}), and the HTML returned has the tags removed.
+   */
+  refAttr?: string;
 }
 
 export type SerializeResult =
@@ -132,6 +138,7 @@ export function serializeLiveDom(options: SerializeOptions): SerializeResult {
     return type.endsWith('json') || type === 'importmap' || type === 'speculationrules';
   };
 
+  const refs: Element[] = [];
   const openTag = (el: Element): string => {
     const tag = el.localName;
     const attrs = new Map<string, string>();
@@ -149,6 +156,10 @@ export function serializeLiveDom(options: SerializeOptions): SerializeResult {
       else attrs.delete('selected');
     }
     if (hide.has(el)) attrs.set('hidden', '');
+    if (options.refAttr && isCandidate(el) && !inTemplate(el)) {
+      attrs.set(options.refAttr, String(refs.length));
+      refs.push(el);
+    }
     let s = '<' + tag;
     for (const [name, value] of attrs) s += ' ' + name + '="' + escAttr(value) + '"';
     return s + '>';
@@ -197,5 +208,67 @@ export function serializeLiveDom(options: SerializeOptions): SerializeResult {
       stack.push('<template shadowrootmode="open"' + (sr.delegatesFocus ? ' shadowrootdelegatesfocus=""' : '') + '>');
     }
   }
-  return { ok: true, html: out.join(''), url: location.href, title: document.title, elements, hidden: hide.size, shadowRoots };
+  let html = out.join('');
+  if (options.refAttr) {
+    Object.defineProperty(window, options.refAttr, { value: { html, refs }, configurable: true, enumerable: false });
+    html = html.replace(new RegExp(' ' + options.refAttr + '="\\d+"', 'g'), '');
+  }
+  return { ok: true, html, url: location.href, title: document.title, elements, hidden: hide.size, shadowRoots };
+}
+
+/**
+ * For selectors that do not resolve on the live page: finds the element each one means in the tree the
+ * core analysed (the tagged HTML parsed again by the browser's HTML parser, which builds the same tree
+ * as the core's parse5), follows its tag to the live element, and builds a selector that matches exactly
+ * that live element: `#id` when unique, else a `>` path of `:nth-child` steps from the nearest ancestor
+ * with a unique id. Light DOM only (`null` for anything else). Runs INSIDE the page.
+ */
+export function repairSelectors(args: { refAttr: string; selectors: string[] }): Array<string | null> {
+  const state = (window as unknown as Record<string, { html: string; refs: Element[] } | undefined>)[args.refAttr];
+  const parse = (Document as unknown as { parseHTMLUnsafe?: (html: string) => Document }).parseHTMLUnsafe;
+  if (!state || !parse) return args.selectors.map(() => null);
+  const analysed = parse(state.html);
+  const uniqueId = (el: Element): string | null => {
+    if (!el.id) return null;
+    const sel = '#' + CSS.escape(el.id);
+    return document.querySelectorAll(sel).length === 1 ? sel : null;
+  };
+  const pathTo = (el: Element): string | null => {
+    const steps: string[] = [];
+    for (let cur: Element | null = el; cur; cur = cur.parentElement) {
+      const id = uniqueId(cur);
+      if (id) {
+        steps.unshift(CSS.escape(cur.localName) + id);
+        break;
+      }
+      if (cur === document.documentElement) {
+        steps.unshift('html');
+        break;
+      }
+      if (cur === document.body) {
+        steps.unshift('body');
+        break;
+      }
+      const parent = cur.parentElement;
+      // Not in the light DOM of this document (shadow tree, detached): no path we can promise.
+      if (!parent) return null;
+      steps.unshift(CSS.escape(cur.localName) + ':nth-child(' + (Array.prototype.indexOf.call(parent.children, cur) + 1) + ')');
+    }
+    const sel = steps.join(' > ');
+    return document.querySelectorAll(sel).length === 1 && document.querySelector(sel) === el ? sel : null;
+  };
+  return args.selectors.map((sel) => {
+    let found: NodeListOf<Element>;
+    try {
+      found = analysed.querySelectorAll(sel);
+    } catch (err) {
+      void err; // not CSS the browser accepts: nothing to follow
+      return null;
+    }
+    if (found.length !== 1) return null;
+    const ref = found[0].getAttribute(args.refAttr);
+    const live = ref === null ? undefined : state.refs[Number(ref)];
+    if (!live || !live.isConnected) return null;
+    return pathTo(live);
+  });
 }

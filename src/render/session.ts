@@ -4,7 +4,7 @@ import type { RuntimeTool } from '../core/types.js';
 import { WebMCPRenderError } from './errors.js';
 import { installModelContextShim } from './model-context-shim.js';
 import { sanitizeRuntimeTools } from './runtime-tools.js';
-import { serializeLiveDom, type SerializeResult } from './serialize-dom.js';
+import { repairSelectors, serializeLiveDom, type SerializeResult } from './serialize-dom.js';
 import { originOf, type ResolvedTarget } from './target.js';
 
 /** Limits of one page render. All required here: the pool fills them from its defaults. */
@@ -50,6 +50,11 @@ export interface RenderSession {
   readonly context: BrowserContext;
   /** Waits for the page to settle (bounded) and serialises it. Later navigations are refused from then on. */
   snapshot(): Promise<RenderedPage>;
+  /**
+   * After `snapshot()`: for selectors (from analysing that snapshot) that do not resolve on the live page,
+   * a selector for the live element each one meant, or `null` when there is none to give.
+   */
+  repairSelectors(selectors: string[]): Promise<Array<string | null>>;
 }
 
 /** Page-side defaults for dialogs: nothing may block the page or wait for a person. */
@@ -71,6 +76,8 @@ export async function openSession(browser: Browser, target: ResolvedTarget, limi
   const started = Date.now();
   const remaining = (): number => Math.max(1, deadline - Date.now());
   const nonce = '__webmcp_' + randomBytes(12).toString('hex');
+  // Attribute that tags interactive elements in the page's own copy of the snapshot; unguessable by the page.
+  const refAttr = 'data-wr' + randomBytes(8).toString('hex');
   const stats = { navigations: 0, blockedRequests: 0, popupsClosed: 0, dialogsDismissed: 0 };
 
   const context = await browser.newContext({
@@ -190,7 +197,7 @@ export async function openSession(browser: Browser, target: ResolvedTarget, limi
     };
 
     const readOnce = async (): Promise<{ dom: SerializeResult; tools: unknown }> => {
-      const dom = await page.evaluate(serializeLiveDom, { maxElements: limits.maxElements, maxChars: limits.maxHtmlChars });
+      const dom = await page.evaluate(serializeLiveDom, { maxElements: limits.maxElements, maxChars: limits.maxHtmlChars, refAttr });
       const tools = await page.evaluate((n) => {
         const read = (window as unknown as Record<string, unknown>)[n];
         return typeof read === 'function' ? (read as () => unknown)() : [];
@@ -235,7 +242,10 @@ export async function openSession(browser: Browser, target: ResolvedTarget, limi
       };
     };
 
-    return { page, context, snapshot };
+    const repair = async (selectors: string[]): Promise<Array<string | null>> =>
+      selectors.length === 0 ? [] : page.evaluate(repairSelectors, { refAttr, selectors });
+
+    return { page, context, snapshot, repairSelectors: repair };
   } catch (err) {
     await context.close().catch(() => {
       // Closing after a failed open: the error that matters is `err`.

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createBrowserPool, renderAndAnalyze, type BrowserPool } from '../../src/render/index.js';
-import { expectUsable, failure, PAGE_TIMEOUT, POOL_OPTIONS, startHostileSites, type Site } from './hostile-fixture.js';
+import { expectUsable, failure, POOL_OPTIONS, startHostileSites, type Site } from './hostile-fixture.js';
 
 /**
  * Pages that navigate away, reload forever, open popups, download, hang, or reach other origins; queue limits.
@@ -63,7 +63,7 @@ describe('hostile page navigation and network', () => {
   });
 
   it('queues beyond maxPages, refuses beyond maxQueue, and fails fast once closed', async () => {
-    const small = createBrowserPool({ maxPages: 1, maxQueue: 1, pageTimeoutMs: PAGE_TIMEOUT });
+    const small = createBrowserPool({ maxPages: 1, maxQueue: 1, pageTimeoutMs: 20_000 });
     try {
       const first = small.render(`${site.base}/ok`);
       const second = small.render(`${site.base}/ok`);

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromium, type Browser } from 'playwright-core';
+import { chromium, type Browser, type Page } from 'playwright-core';
 import { CHROMIUM_ARGS, createBrowserPool, renderAndAnalyze, resolveChromium, type BrowserPool } from '../../src/render/index.js';
 import type { WebMCPDocument } from '../../src/core/types.js';
 import { WebMCPProcessor, type ProcessOptions } from '../../src/core/processor.js';
-import { RUNTIME_TOOLS, SCRIPTED_FORM, SHADOW_LOGIN, STYLE_HIDDEN } from './pages.js';
+import { MISNESTED, RUNTIME_TOOLS, SCRIPTED_FORM, SHADOW_LOGIN, STYLE_HIDDEN } from './pages.js';
 import { servePages } from './server.js';
 
 let pool: BrowserPool;
@@ -21,6 +21,7 @@ beforeAll(async () => {
     '/shadow': SHADOW_LOGIN,
     '/tools': RUNTIME_TOOLS,
     '/hidden': STYLE_HIDDEN,
+    '/misnested': MISNESTED,
   });
   pool = createBrowserPool({ maxPages: 2, pageTimeoutMs: 15_000 });
   // An independent browser to check selectors the way an agent would use them.
@@ -32,6 +33,12 @@ afterAll(async () => {
   await checker?.close();
   await site?.close();
 });
+
+async function checkerPage(url: string): Promise<Page> {
+  const page = await checker.newPage();
+  await page.goto(url);
+  return page;
+}
 
 /** Every element selector matches exactly one element on a fresh load of the live page. */
 async function expectLiveSelectors(url: string, doc: WebMCPDocument, waitFor?: string): Promise<void> {
@@ -63,8 +70,9 @@ describe('rendered pages', () => {
     // State that lives in properties is serialised; the password value never is.
     expect(page.html).toContain('value="typed@example.com"');
     expect(page.html).not.toContain('hunter2');
-    // Script text is not carried into the analysed HTML.
+    // Script text is not carried into the analysed HTML, and neither are the renderer's own element tags.
     expect(page.html).not.toContain('createElement');
+    expect(page.html).not.toMatch(/data-wr[0-9a-f]/);
     await expectLiveSelectors(`${site.base}/scripted`, doc, 'form');
   });
 
@@ -118,5 +126,23 @@ describe('rendered pages', () => {
     } finally {
       await webmcp.close();
     }
+  });
+
+  it('checks every selector on the live page and rebuilds the ones the analysed tree got wrong', async () => {
+    const { document: doc } = await renderAndAnalyze(`${site.base}/misnested`, { pool });
+    const { document: unverified } = await renderAndAnalyze(`${site.base}/misnested`, { pool, verifySelectors: false });
+    // Re-parsing the serialised DOM adds an empty <p> (from the </p> after the <div>), so a position
+    // counted in the analysed tree is one off on the live page.
+    const after = unverified.elements.find((e) => e.label === 'After');
+    expect(after).toBeDefined();
+    const checker = await checkerPage(`${site.base}/misnested`);
+    expect(await checker.locator(after?.selector ?? '').count()).not.toBe(1);
+    await checker.close();
+    // The checked document keeps every control, each with a selector that works live.
+    expect(doc.elements.map((e) => e.label)).toEqual(unverified.elements.map((e) => e.label));
+    const codes = (doc.metadata.diagnostics ?? []).map((d) => `${d.code} ${d.path}`);
+    expect(codes).toContain('RENDER_SELECTOR_REPAIRED elements.AFTER');
+    expect(codes.some((c) => c.startsWith('RENDER_SELECTOR_UNRESOLVED'))).toBe(false);
+    await expectLiveSelectors(`${site.base}/misnested`, doc);
   });
 });

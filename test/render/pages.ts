@@ -73,3 +73,18 @@ export const STYLE_HIDDEN = `<!doctype html><html><head><title>Hidden</title><st
 <div role="button" onclick="void 0" class="invisible" aria-label="Wrapper"><button style="visibility: visible">Shown inside hidden</button></div>
 <input type="hidden" name="token" value="t">
 </body></html>`;
+
+/**
+ * A DOM that HTML cannot express: scripts put a <div> inside a <p>. Serialised and parsed again, the
+ * <p> closes before the <div>, so positions in the analysed tree differ from the live page.
+ */
+export const MISNESTED = `<!doctype html><html><head><title>Misnested</title></head><body>
+<button id="fine">Fine</button>
+<script>
+  const p = document.createElement('p');
+  const d = document.createElement('div');
+  d.append(Object.assign(document.createElement('button'), { textContent: 'Lost' }), Object.assign(document.createElement('button'), { textContent: 'Lost too' }));
+  p.append(d);
+  document.body.append(p);
+  document.body.append(Object.assign(document.createElement('button'), { textContent: 'After' }));
+</script></body></html>`;
