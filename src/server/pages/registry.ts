@@ -101,7 +101,8 @@ export function createPageRegistry(pages: Readonly<Record<string, ResolvedPage>>
     entry.lastAttempt = Date.now();
     const { html, fingerprint } = await load(entry);
     if (!force && fingerprint !== null && fingerprint === entry.fingerprint) return;
-    const url = entry.config.url ?? `file://${entry.config.html}`;
+    // Without a public URL the document gets a reserved placeholder, never the server's file path.
+    const url = entry.config.url ?? `https://page.invalid/${encodeURIComponent(entry.id)}`;
     const document = await options.analyzer.process(html, { url });
     const missing = missingActions(entry.config, document);
     if (missing.length > 0) {
