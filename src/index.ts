@@ -6,6 +6,7 @@ export * from './errors.js';
 export { WebMCPProcessor, type ProcessorOptions, type ProcessOptions } from './core/processor.js';
 export { formatForModel, modelView, type FormatOptions, type ModelView } from './core/format.js';
 export { rankForms, goalTerms, type RankedForm, type GoalTerms } from './core/goal.js';
+export { diffDocuments, formatDelta, isEmptyDelta, viewSince, type DocumentDelta, type ElementChange, type DeltaFormatOptions, type ViewSince } from './core/diff.js';
 export { countTokens } from './core/tokens.js';
 export { parseDeclaration } from './core/declarations.js';
 export { declarationSchema } from './core/declaration-schema.js';

@@ -1,5 +1,5 @@
 import { goalTerms, relevance, type GoalTerms } from './goal.js';
-import { safeText, safeToken, quote } from './safe-text.js';
+import { quote, safeText, safeToken, utf8Length } from './safe-text.js';
 import { countTokens } from './tokens.js';
 import type { OptimizationLevel, WebMCPDocument, WebMCPElement, WebMCPForm } from './types.js';
 
@@ -76,6 +76,8 @@ interface Section {
   /** What `scope` takes to show this part alone. */
   scopeName: string;
   kind: 'form' | 'controls' | 'links' | 'tools';
+  /** Position in the page (forms in document order, then controls, links, tools): the OMITTED line's order. */
+  place: number;
   form?: WebMCPForm;
   /** Lines in reading order (after level caps and focus). */
   items: Item[];
@@ -106,6 +108,8 @@ const RELATED_FORM_SHARE = 0.6;
 const RELEVANT_CAP = 8;
 /** The page line may use at most this share of a budget (long titles and URLs are shortened). */
 const HEADER_SHARE = 0.4;
+/** Notes about the goal or scope may use this share of a budget before they are written briefly. */
+const NOTES_SHARE = 0.25;
 const MIN_BUDGET = 50;
 
 const SHORT_ROLE: Record<string, string> = {
@@ -135,12 +139,17 @@ function scalar(v: unknown): string {
   return typeof v === 'number' ? (Number.isFinite(v) ? String(v) : '') : safeToken(str(v));
 }
 
-function elementLine(e: WebMCPElement, rules: LevelRules, groupLine: boolean): string {
+/** One element as the standard view writes it (name, short role, flags, label, key constraints); for deltas. */
+export function elementSummary(e: WebMCPElement): string {
+  return elementLine(e, LEVELS.standard, false);
+}
+
+function elementLine(e: WebMCPElement, rules: LevelRules, groupLine: boolean, required = e.required === true): string {
   const rawName = groupLine ? str(e.group) : str(e.name);
   const name = safeToken(rawName);
   const role = str(e.role);
-  let line = `${name} ${shortRole(role)}`;
-  if (e.required === true) line += '*';
+  let line = `${name || '""'} ${shortRole(role)}`;
+  if (required) line += '*';
   if (e.security?.encryption === 'required') line += ' secret';
   if (e.disabled === true) line += ' disabled';
   if (e.checked === true && role !== 'input.radio') line += ' checked';
@@ -174,7 +183,7 @@ function elementLine(e: WebMCPElement, rules: LevelRules, groupLine: boolean): s
 
 function formHeader(f: WebMCPForm, rules: LevelRules): string {
   const name = str(f.name);
-  let line = `FORM ${safeToken(name)}`;
+  let line = `FORM ${safeToken(name) || '""'}`;
   const purpose = str(f.purpose);
   if (purpose && purpose !== 'other' && name.toLowerCase() !== purpose) line += ` (${safeToken(purpose).replace(/_/g, ' ')})`;
   if (f.method === 'POST') line += ' POST';
@@ -274,8 +283,8 @@ interface Plan {
   sections: Section[];
   /** Every line that may be shown, in reading order. */
   items: Item[];
-  /** Lines between the page line and the sections (notes about the goal or scope). */
-  notes: string[];
+  /** Lines between the page line and the sections (notes about the goal or scope), full and brief. */
+  notes: Array<{ full: string; brief: string }>;
   matched: boolean;
   /** A focused or scoped view leaves parts out even without a budget. */
   omittedByView: Set<Section>;
@@ -304,12 +313,15 @@ function buildPlan(doc: WebMCPDocument, rules: LevelRules, goal: GoalTerms | nul
   const topScore = order.length ? (formScore.get(order[0].f) ?? 0) : 0;
   const top = goal && topScore > 0 ? order[0].f : undefined;
 
+  // A radio group is one line; it is required when any of its radios is.
   const groupMembers = new Map<string, string[]>();
+  const groupRequired = new Set<string>();
   for (const e of elements) {
     if (e.role === 'input.radio' && typeof e.group === 'string' && e.group) {
       const list = groupMembers.get(e.group);
       if (list) list.push(str(e.name));
       else groupMembers.set(e.group, [str(e.name)]);
+      if (e.required === true) groupRequired.add(e.group);
     }
   }
 
@@ -317,21 +329,21 @@ function buildPlan(doc: WebMCPDocument, rules: LevelRules, goal: GoalTerms | nul
   const items: Item[] = [];
   let seq = 0;
   const groupsShown = new Set<string>();
-  const lineOf = (e: WebMCPElement): { text: string; names: string[] } | null => {
-    const isGroup = e.role === 'input.radio' && typeof e.group === 'string' && e.group !== '';
-    if (isGroup) {
-      if (groupsShown.has(e.group as string)) return null;
-      groupsShown.add(e.group as string);
-    }
-    return { text: elementLine(e, rules, isGroup), names: isGroup ? (groupMembers.get(e.group as string) ?? [str(e.name)]) : [str(e.name)] };
+  const lineOf = (e: WebMCPElement): { text: string; names: string[]; required: boolean } | null => {
+    const group = e.role === 'input.radio' && typeof e.group === 'string' && e.group !== '' ? e.group : undefined;
+    if (group === undefined) return { text: elementLine(e, rules, false), names: [str(e.name)], required: e.required === true };
+    if (groupsShown.has(group)) return null;
+    groupsShown.add(group);
+    const required = groupRequired.has(group);
+    return { text: elementLine(e, rules, true, required), names: groupMembers.get(group) ?? [str(e.name)], required };
   };
 
   const inForm = new Set<string>();
   for (const f of forms) for (const n of Array.isArray(f.elements) ? f.elements : []) inForm.add(n);
   let relevantSeen = false;
-  for (const { f } of order) {
+  for (const { f, i } of order) {
     const score = formScore.get(f) ?? 0;
-    const section: Section = { scopeName: str(f.name), kind: 'form', form: f, items: [], total: 0, elementCount: 0 };
+    const section: Section = { scopeName: str(f.name), kind: 'form', place: i, form: f, items: [], total: 0, elementCount: 0 };
     const isTop = f === top;
     const relevant = goal !== null && top !== undefined && score > 0 && score >= topScore * RELATED_FORM_SHARE;
     relevantSeen ||= relevant;
@@ -342,8 +354,8 @@ function buildPlan(doc: WebMCPDocument, rules: LevelRules, goal: GoalTerms | nul
       const line = lineOf(e);
       if (!line) continue;
       section.total++;
-      if (scoped && !scoped.keep(e, f)) continue;
-      const essential = e.required === true || e.role === 'action.submit';
+      if (scoped && !scoped.keep(line.names, f)) continue;
+      const essential = line.required || e.role === 'action.submit';
       const tier = isTop ? (essential ? Tier.TopEssential : Tier.TopRest) : relevant ? Tier.Relevant : essential ? Tier.Essential : Tier.FormField;
       section.items.push({ text: '  ' + line.text, tier, score, order: 0, names: line.names, section });
     }
@@ -369,11 +381,11 @@ function buildPlan(doc: WebMCPDocument, rules: LevelRules, goal: GoalTerms | nul
       }
       total++;
     }
-    const section: Section = { scopeName, kind, items: [], total, elementCount: list.length };
+    const section: Section = { scopeName, kind, place: forms.length + (kind === 'controls' ? 0 : 1), items: [], total, elementCount: list.length };
     const wholeSection = scoped?.sections.has(scopeName) ?? false;
     const scored = list.map((e, i) => ({ e, i, s: goal ? relevance(goal, null, [e]) : 0 }));
     let picked = scored;
-    if (scoped) picked = scored.filter(({ e }) => wholeSection || scoped.keep(e, null));
+    if (scoped) picked = scored.filter(({ e }) => wholeSection || scoped.keep(e.group && e.role === 'input.radio' ? (groupMembers.get(e.group) ?? [str(e.name)]) : [str(e.name)], null));
     else if (goal) picked = [...scored].sort((a, b) => b.s - a.s || a.i - b.i).slice(0, cap).sort((a, b) => a.i - b.i);
     else picked = scored.slice(0, cap);
     for (const { e, s } of picked) {
@@ -386,7 +398,7 @@ function buildPlan(doc: WebMCPDocument, rules: LevelRules, goal: GoalTerms | nul
   loose('LINKS', 'links', links, rules.links, Tier.Navigation);
 
   if (Array.isArray(doc.tools) && doc.tools.length) {
-    const section: Section = { scopeName: 'TOOLS', kind: 'tools', items: [], total: doc.tools.length, elementCount: doc.tools.length };
+    const section: Section = { scopeName: 'TOOLS', kind: 'tools', place: forms.length + 2, items: [], total: doc.tools.length, elementCount: doc.tools.length };
     for (const t of doc.tools) {
       if (!t || typeof t !== 'object') continue;
       const d = safeText(t.description, 160);
@@ -399,7 +411,7 @@ function buildPlan(doc: WebMCPDocument, rules: LevelRules, goal: GoalTerms | nul
 
   // Focus: with a goal that matched, only the relevant parts are in view; the rest is named.
   const omittedByView = new Set<Section>();
-  const notes: string[] = [];
+  const notes: Plan['notes'] = [];
   const focused = goal !== null && !scoped && (relevantSeen || sections.some((s) => s.items.some((i) => i.tier === Tier.Relevant)));
   if (focused) {
     for (const s of sections) {
@@ -409,9 +421,10 @@ function buildPlan(doc: WebMCPDocument, rules: LevelRules, goal: GoalTerms | nul
       if (s.items.length < before) omittedByView.add(s);
     }
   } else if (goal !== null && !scoped) {
-    notes.push(`GOAL ${quote(goal.text)} matches nothing here; showing everything`);
+    const echo = goal.text.length > 80 ? goal.text.slice(0, 79).replace(/[\ud800-\udbff]$/, '') + '…' : goal.text;
+    notes.push({ full: `GOAL ${quote(echo)} matches nothing here; showing everything`, brief: 'GOAL matches nothing here; showing everything' });
   }
-  if (scoped && !scoped.any) notes.push(noMatchNote(scope ?? [], sections));
+  if (scoped && !scoped.any) notes.push({ full: noMatchNote(scope ?? [], sections), brief: 'SCOPE matches nothing here' });
 
   const hidden: Section[] = [];
   const visibleSections: Section[] = [];
@@ -436,7 +449,8 @@ interface ScopeMatch {
   sections: Set<string>;
   /** Element and tool names asked for. */
   names: Set<string>;
-  keep(e: WebMCPElement, form: WebMCPForm | null): boolean;
+  /** Whether a line showing these elements (of this form) is in scope. */
+  keep(names: readonly string[], form: WebMCPForm | null): boolean;
 }
 
 /** `a > b`, `a>b` and `a  b` are the same selector to us. */
@@ -517,7 +531,7 @@ function resolveScope(scopes: string[], doc: WebMCPDocument, forms: WebMCPForm[]
     any,
     sections,
     names,
-    keep: (e, form) => (form !== null && formNames.has(form)) || names.has(str(e.name)),
+    keep: (list, form) => (form !== null && formNames.has(form)) || list.some((n) => names.has(n)),
   };
 }
 
@@ -543,23 +557,23 @@ function sectionHeader(s: Section, shown: number, rules: LevelRules): string {
 
 /** What the OMITTED line names: every section with lines not shown, with counts. */
 function omittedParts(plan: Plan, kept: Set<Item>): Array<{ name: string; part: string }> {
-  const parts: Array<{ name: string; part: string }> = [];
+  const parts: Array<{ name: string; part: string; place: number }> = [];
   const add = (s: Section, shown: number): void => {
     if (shown >= s.total) return;
     const name = safeToken(s.scopeName);
     const what = s.kind === 'form' ? `form ${name}` : name;
-    parts.push({ name, part: shown > 0 ? `${what} ${s.total - shown} of ${s.total}` : `${what} ${s.total}` });
+    parts.push({ name, part: shown > 0 ? `${what} ${s.total - shown} of ${s.total}` : `${what} ${s.total}`, place: s.place });
   };
   for (const s of plan.sections) add(s, s.items.filter((i) => kept.has(i)).length);
   for (const s of plan.hidden) add(s, 0);
-  return parts;
+  return parts.sort((a, b) => a.place - b.place);
 }
 
-const OMITTED_HINT = 'scope=<name> shows one';
+const OMITTED_HINT = 'expand with scope=<name>';
 
 function omittedLine(parts: Array<{ name: string; part: string }>, variant: number, budgeted: boolean): string {
   if (parts.length === 0) return '';
-  const hint = budgeted ? `${OMITTED_HINT}; a larger maxTokens shows more` : OMITTED_HINT;
+  const hint = budgeted ? `${OMITTED_HINT} or a larger budget` : OMITTED_HINT;
   if (variant === 0) {
     const shown = parts.slice(0, 10).map((p) => p.part);
     const more = parts.length - shown.length;
@@ -572,8 +586,8 @@ function omittedLine(parts: Array<{ name: string; part: string }>, variant: numb
   return `OMITTED ${parts.length} part${parts.length > 1 ? 's' : ''} (scope=<name>)`;
 }
 
-function renderPlan(plan: Plan, header: string, kept: Set<Item>, budgeted: boolean, omitVariant = 0): Rendered {
-  const out: string[] = [header, ...plan.notes];
+function renderPlan(plan: Plan, header: string, kept: Set<Item>, budgeted: boolean, omitVariant = 0, briefNotes = false): Rendered {
+  const out: string[] = [header, ...plan.notes.map((n) => (briefNotes ? n.brief : n.full))];
   const shown: string[] = [];
   for (const s of plan.sections) {
     const lines = s.items.filter((i) => kept.has(i));
@@ -604,14 +618,15 @@ interface Fitted extends ModelView {
 function fitBudget(plan: Plan, headers: string[], maxTokens: number): Fitted {
   const all = new Set(plan.items);
   const full = renderPlan(plan, headers[0], all, true);
-  // Every token covers at least one UTF-16 unit, so a short enough text fits without counting.
-  const fullTokens = full.text.length <= maxTokens ? -1 : countTokens(full.text);
+  // Every token covers at least one UTF-8 byte, so a short enough text fits without counting.
+  const fullTokens = utf8Length(full.text) <= maxTokens ? -1 : countTokens(full.text);
   if (fullTokens <= maxTokens) return { ...full, tokens: fullTokens < 0 ? countTokens(full.text) : fullTokens, matched: plan.matched, coreDropped: 0 };
 
   const header = headers.find((h) => countTokens(h) <= maxTokens * HEADER_SHARE) ?? 'PAGE';
+  const briefNotes = plan.notes.reduce((n, l) => n + countTokens(l.full) + 1, 0) > maxTokens * NOTES_SHARE;
   const ranked = [...plan.items].sort((a, b) => a.tier - b.tier || b.score - a.score || a.order - b.order);
   const attempt = (k: number, variant: number): Rendered & { tokens: number; k: number } => {
-    const r = renderPlan(plan, header, new Set(ranked.slice(0, k)), true, variant);
+    const r = renderPlan(plan, header, new Set(ranked.slice(0, k)), true, variant, briefNotes);
     return { ...r, tokens: countTokens(r.text), k };
   };
   const coreTier = plan.items.some((i) => i.tier <= Tier.TopRest) ? Tier.TopRest : Tier.Essential;
@@ -619,7 +634,7 @@ function fitBudget(plan: Plan, headers: string[], maxTokens: number): Fitted {
 
   // Estimate the prefix from per-line costs (a section header is paid with its first line), then
   // correct against real counts of the rendered text.
-  const fixed = countTokens(header) + plan.notes.reduce((n, l) => n + countTokens(l) + 1, 0) + countTokens(omittedLine(omittedParts(plan, new Set()), 0, true)) + 1;
+  const fixed = countTokens(header) + plan.notes.reduce((n, l) => n + countTokens(briefNotes ? l.brief : l.full) + 1, 0) + countTokens(omittedLine(omittedParts(plan, new Set()), 0, true)) + 1;
   let total = fixed;
   let estimate = 0;
   const headed = new Set<Section>();
@@ -632,10 +647,17 @@ function fitBudget(plan: Plan, headers: string[], maxTokens: number): Fitted {
     estimate++;
   }
 
+  // The longer OMITTED lines say more but leave less room: take the variant that shows the most lines.
+  let chosen: (Rendered & { tokens: number; k: number }) | undefined;
   for (const variant of [0, 1, 2]) {
     const none = attempt(0, variant);
     if (none.tokens > maxTokens) continue;
-    const { k, ...best } = largestFit(ranked.length, Math.min(estimate, ranked.length), none, (n) => attempt(n, variant), maxTokens);
+    const fit = largestFit(ranked.length, Math.min(estimate, ranked.length), none, (n) => attempt(n, variant), maxTokens);
+    if (!chosen || fit.k > chosen.k) chosen = fit;
+    if (fit.k === ranked.length) break;
+  }
+  if (chosen) {
+    const { k, ...best } = chosen;
     return { ...best, matched: plan.matched, coreDropped: Math.max(0, core - k) };
   }
   // Not even the page line and a minimal OMITTED line fit (only with absurdly long notes): cut.
@@ -680,14 +702,18 @@ function largestFit<R extends { tokens: number }>(n: number, estimate: number, a
   return best;
 }
 
-/** Last resort: the longest prefix of `text` within the budget, never splitting a surrogate pair. */
+/** Last resort: the longest prefix of `text` within the budget, whole lines when possible, never splitting a surrogate pair. */
 function truncateToBudget(text: string, maxTokens: number): string {
+  const lines = text.split('\n');
+  let keep = 0;
+  while (keep < lines.length && countTokens(lines.slice(0, keep + 1).join('\n')) <= maxTokens) keep++;
+  if (keep > 0) return lines.slice(0, keep).join('\n');
   let lo = 0;
-  let hi = text.length;
+  let hi = lines[0].length;
   while (lo < hi) {
     const mid = (lo + hi + 1) >> 1;
-    if (countTokens(text.slice(0, mid)) <= maxTokens) lo = mid;
+    if (countTokens(lines[0].slice(0, mid)) <= maxTokens) lo = mid;
     else hi = mid - 1;
   }
-  return text.slice(0, lo).replace(/[\ud800-\udbff]$/, '');
+  return lines[0].slice(0, lo).replace(/[\ud800-\udbff]$/, '');
 }

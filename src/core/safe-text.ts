@@ -31,3 +31,18 @@ export function safeToken(value: string): string {
 export function quote(s: string): string {
   return JSON.stringify(s);
 }
+
+/** UTF-8 length of a string: an upper bound of its token count (every token covers at least one byte). */
+export function utf8Length(s: string): number {
+  let n = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x80) n += 1;
+    else if (c < 0x800) n += 2;
+    else if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length && (s.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
+      n += 4;
+      i++;
+    } else n += 3; // BMP, or a lone surrogate (encoded as U+FFFD)
+  }
+  return n;
+}
