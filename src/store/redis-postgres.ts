@@ -1,5 +1,5 @@
 import type { Store } from './types.js';
-import { closed, withTimeout } from './internal/errors.js';
+import { DEFAULT_STORE_TIMEOUT_MS, closed, withTimeout } from './internal/errors.js';
 import { createPostgresBackend } from './postgres/index.js';
 import { createRedisBackend } from './redis/index.js';
 
@@ -14,7 +14,7 @@ export interface RedisPostgresStoreOptions {
   schema?: string;
   /** Clock for expiry decisions made in PostgreSQL (defaults to `Date.now`). */
   now?: () => number;
-  /** Per-call budget before ERR_STORE_UNAVAILABLE, for both servers. Default 1000 ms. */
+  /** Per-call budget before ERR_STORE_UNAVAILABLE, for both servers. Default 750 ms, so a request meeting a hung server still gets its 503 within 1 s. */
   timeoutMs?: number;
   /** PostgreSQL pool size per instance. Default 10. */
   poolSize?: number;
@@ -29,7 +29,7 @@ export interface RedisPostgresStoreOptions {
  * const store = await createRedisPostgresStore({ redis: 'redis://127.0.0.1:6379', postgres: 'postgres://webmcp@db/webmcp' });
  */
 export async function createRedisPostgresStore(options: RedisPostgresStoreOptions): Promise<Store> {
-  const timeoutMs = options.timeoutMs ?? 1000;
+  const timeoutMs = options.timeoutMs ?? DEFAULT_STORE_TIMEOUT_MS;
   const pgBackend = await createPostgresBackend({
     url: options.postgres,
     schema: options.schema,

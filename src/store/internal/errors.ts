@@ -1,5 +1,13 @@
 import { WebMCPStoreError } from '../../errors.js';
 
+/**
+ * Default budget, per call, for reaching Redis or PostgreSQL (connecting, each command or query)
+ * before a call rejects with ERR_STORE_UNAVAILABLE. Below the spec's 1 s on purpose: a request
+ * that meets a hung server (stopped process, dropped packets) must still get its 503 within 1 s,
+ * and the HTTP exchange around the store call needs some of that second.
+ */
+export const DEFAULT_STORE_TIMEOUT_MS = 750;
+
 /** The backend could not be reached or did not answer in time. The driver's error stays in `cause`. */
 export function unavailable(backend: string, cause?: unknown): WebMCPStoreError {
   return new WebMCPStoreError('ERR_STORE_UNAVAILABLE', `${backend} store is unavailable`, { cause });

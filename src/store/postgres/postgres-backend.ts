@@ -5,7 +5,7 @@ import type {
   RefreshTokenStore, RevocationStore,
 } from '../types.js';
 import { createAppendBatcher } from '../internal/append-batcher.js';
-import { closed, conflict, unavailable, withTimeout } from '../internal/errors.js';
+import { DEFAULT_STORE_TIMEOUT_MS, closed, conflict, unavailable, withTimeout } from '../internal/errors.js';
 import { REFRESH_RETENTION_MS, REVOCATION_GRACE_MS, SWEEP_INTERVAL_MS } from '../internal/retention.js';
 import {
   API_KEY_COLUMNS, AUDIT_COLUMNS, KEY_COLUMNS, REFRESH_COLUMNS, apiKeyFromRow, apiKeyToParams, auditFromRow,
@@ -22,7 +22,7 @@ export interface PostgresBackendOptions {
   now?: () => number;
   /** Pool size per instance. Default 10. */
   poolSize?: number;
-  /** Budget for getting a connection and for each query; beyond it calls reject ERR_STORE_UNAVAILABLE. Default 1000 ms. */
+  /** Budget for getting a connection and for each query; beyond it calls reject ERR_STORE_UNAVAILABLE. Default 750 ms, so a request meeting a hung server still gets its 503 within 1 s. */
   timeoutMs?: number;
   /** Schema steps to apply; only tests pass anything else. */
   migrations?: readonly PgMigration[];
@@ -64,7 +64,7 @@ export async function createPostgresBackend(options: PostgresBackendOptions): Pr
   const parsed = parsePostgresUrl(options.url);
   const schema = options.schema ?? parsed.schema ?? 'webmcp';
   if (!SCHEMA_NAME.test(schema)) throw new TypeError('postgres store: schema must be a lower-case SQL identifier');
-  const timeoutMs = options.timeoutMs ?? 1000;
+  const timeoutMs = options.timeoutMs ?? DEFAULT_STORE_TIMEOUT_MS;
   const now = options.now ?? Date.now;
   const S = `"${schema}"`;
 

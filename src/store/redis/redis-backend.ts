@@ -1,14 +1,14 @@
 import { Redis, type RedisOptions } from 'ioredis';
 import { WebMCPError } from '../../errors.js';
 import type { ConsumeResult, CounterStore, EventBus, KeyValueStore } from '../types.js';
-import { closed, unavailable, withTimeout } from '../internal/errors.js';
+import { DEFAULT_STORE_TIMEOUT_MS, closed, unavailable, withTimeout } from '../internal/errors.js';
 
 export interface RedisBackendOptions {
   /** `redis://[:password@]host:port[/db]` or `rediss://`. A `keyPrefix` query parameter sets the prefix. */
   url: string;
   /** Prefix for every key and channel; overrides the URL's `keyPrefix`. Default `webmcp:`. */
   keyPrefix?: string;
-  /** Budget for connecting and for each command; beyond it calls reject ERR_STORE_UNAVAILABLE. Default 1000 ms. */
+  /** Budget for connecting and for each command; beyond it calls reject ERR_STORE_UNAVAILABLE. Default 750 ms, so a request meeting a hung server still gets its 503 within 1 s. */
   timeoutMs?: number;
 }
 
@@ -81,7 +81,7 @@ export function parseRedisUrl(url: string): { url: string; keyPrefix: string | n
 export async function createRedisBackend(options: RedisBackendOptions): Promise<RedisBackend> {
   const parsed = parseRedisUrl(options.url);
   const keyPrefix = options.keyPrefix ?? parsed.keyPrefix ?? 'webmcp:';
-  const timeoutMs = options.timeoutMs ?? 1000;
+  const timeoutMs = options.timeoutMs ?? DEFAULT_STORE_TIMEOUT_MS;
   const clientOptions: RedisOptions = {
     lazyConnect: true,
     // No hidden queue: a command sent while disconnected fails at once instead of waiting.
