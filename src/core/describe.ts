@@ -46,6 +46,7 @@ const TEXT_LIKE = new Set(['input.text', 'input.email', 'input.tel', 'input.url'
 
 /** Turns walked candidates into named, described, uniquely selectable document elements. */
 export function describePage(page: PageModel, baseUrl: string | undefined): Described {
+  const urls = new UrlResolver(baseUrl);
   const drafts: Draft[] = [];
   for (const c of page.candidates) drafts.push(draftOf(c, page));
 
@@ -81,7 +82,7 @@ export function describePage(page: PageModel, baseUrl: string | undefined): Desc
 
   const radioGroups = collectGroups(drafts);
   nameGroups(groups, names);
-  for (const d of drafts) finishElement(d, page, baseUrl, radioGroups);
+  for (const d of drafts) finishElement(d, page, urls, radioGroups);
 
   for (const fd of formDrafts.values()) {
     if (!fd.el || fd.drafts.length === 0) continue;
@@ -95,7 +96,7 @@ export function describePage(page: PageModel, baseUrl: string | undefined): Desc
     };
     const label = cleanText(getAttr(fd.el, 'aria-label')) || cleanText(page.formHeadings.get(fd.el), 120);
     if (label) form.label = label;
-    const url = resolveUrl(getAttr(fd.el, 'action'), baseUrl);
+    const url = urls.resolve(getAttr(fd.el, 'action'));
     if (url) form.url = url;
     const enctype = getAttr(fd.el, 'enctype');
     if (enctype && enctype.trim()) form.enctype = enctype.trim().toLowerCase();
@@ -260,7 +261,7 @@ function groupKey(d: Draft): string {
   return `${d.formDraft?.name ?? ''}\u0000${d.field}`;
 }
 
-function finishElement(d: Draft, page: PageModel, baseUrl: string | undefined, groups: Map<string, ElementOption[]>): void {
+function finishElement(d: Draft, page: PageModel, urls: UrlResolver, groups: Map<string, ElementOption[]>): void {
   const el = d.c.el;
   const e = d.element;
   e.selector = stringify(selectorFor(d, page.index));
@@ -293,7 +294,7 @@ function finishElement(d: Draft, page: PageModel, baseUrl: string | undefined, g
     const formMethod = getAttr(el, 'formmethod') ?? getAttr(form, 'method') ?? 'get';
     const m = formMethod.trim().toUpperCase();
     e.method = m === 'POST' ? 'POST' : m === 'DIALOG' ? 'DIALOG' : 'GET';
-    const url = resolveUrl(getAttr(el, 'formaction') ?? getAttr(form, 'action'), baseUrl);
+    const url = urls.resolve(getAttr(el, 'formaction') ?? getAttr(form, 'action'));
     if (url) e.url = url;
     const sec: WebMCPElement['security'] = { jwt_scope: ['webmcp:write'] };
     if (d.formDraft.csrfField || page.csrfMeta) sec.csrf_token = true;
@@ -301,7 +302,7 @@ function finishElement(d: Draft, page: PageModel, baseUrl: string | undefined, g
   } else if (security) e.security = security;
 
   if ((d.role === 'action.navigate' || d.role === 'navigation.link') && (el.tag === 'a' || el.tag === 'area')) {
-    const url = resolveUrl(getAttr(el, 'href'), baseUrl);
+    const url = urls.resolve(getAttr(el, 'href'));
     if (url) e.url = url;
   }
   e.source = 'detected';
@@ -356,10 +357,31 @@ function formSelector(form: ElementNode, index: SelectorIndex): Step[] | null {
   return positionalPath(form, index);
 }
 
-/** Absolute http(s) URL of a link or form target; other schemes (javascript:, data:) are not reported. */
-export function resolveUrl(raw: string | undefined, base: string | undefined): string | undefined {
-  // A form without `action` submits to the page itself.
-  if (raw === undefined) return base && /^https?:/i.test(base) ? base : undefined;
+/**
+ * Absolute http(s) URLs of links and form targets, for one page: the base is parsed once and
+ * repeated hrefs (menus, "read more") resolved once. Other schemes (javascript:, data:) are not reported.
+ */
+export class UrlResolver {
+  private readonly base: URL | undefined;
+  private readonly seen = new Map<string, string | undefined>();
+
+  constructor(private readonly baseUrl: string | undefined) {
+    this.base = baseUrl ? new URL(baseUrl) : undefined;
+  }
+
+  resolve(raw: string | undefined): string | undefined {
+    // A form without `action` submits to the page itself.
+    if (raw === undefined) return this.baseUrl && /^https?:/i.test(this.baseUrl) ? this.baseUrl : undefined;
+    let out = this.seen.get(raw);
+    if (out === undefined && !this.seen.has(raw)) {
+      out = resolveUrl(raw, this.base);
+      this.seen.set(raw, out);
+    }
+    return out;
+  }
+}
+
+function resolveUrl(raw: string, base: URL | undefined): string | undefined {
   const trimmed = raw.trim();
   try {
     const u = base ? new URL(trimmed, base) : new URL(trimmed);

@@ -3,6 +3,8 @@ import { fieldNameTail, isMeaningfulIdentifier, toUpperSnake } from './text.js';
 /** Hands out UPPER_SNAKE names, unique within one document. */
 export class NameRegistry {
   private readonly used = new Set<string>();
+  /** Next suffix to try per base name: pages repeat labels ("Read more") thousands of times. */
+  private readonly nextSuffix = new Map<string, number>();
 
   /** Reserves `base` (or `base_2`, `base_3`, ...) and returns it. */
   take(base: string, fallback: string): string {
@@ -14,10 +16,11 @@ export class NameRegistry {
       this.used.add(name);
       return name;
     }
-    for (let i = 2; ; i++) {
+    for (let i = this.nextSuffix.get(name) ?? 2; ; i++) {
       const candidate = `${name}_${i}`;
       if (!this.used.has(candidate)) {
         this.used.add(candidate);
+        this.nextSuffix.set(name, i + 1);
         return candidate;
       }
     }

@@ -24,7 +24,11 @@ export const INDEXED_ATTRS = ['name', 'href', 'data-testid', 'data-test', 'data-
 export type IndexedAttr = (typeof INDEXED_ATTRS)[number];
 
 /** CSSOM `CSS.escape` for identifiers. */
+const PLAIN_IDENT = /^[a-zA-Z_][a-zA-Z0-9_-]*$/;
+const PLAIN_STRING = /^[^"\\\x00-\x1f\x7f]*$/;
+
 export function cssEscape(value: string): string {
+  if (PLAIN_IDENT.test(value)) return value;
   let out = '';
   const first = value.charCodeAt(0);
   for (let i = 0; i < value.length; i++) {
@@ -41,6 +45,7 @@ export function cssEscape(value: string): string {
 
 /** A CSS string literal in double quotes. */
 export function cssString(value: string): string {
+  if (PLAIN_STRING.test(value)) return `"${value}"`;
   let out = '"';
   for (let i = 0; i < value.length; i++) {
     const c = value.charCodeAt(i);

@@ -22,8 +22,15 @@ export function toWellFormed(text: string): string {
  * Makes page text safe to show: no markup, no control characters, one line, well-formed, capped.
  * Returns '' for text with nothing left.
  */
+/** Printable ASCII with single spaces and no markup: nothing to clean but the ends. */
+const PLAIN = /^[\x21-\x3b\x3d-\x7e]+(?: [\x21-\x3b\x3d-\x7e]+)*$/;
+
 export function cleanText(raw: string | undefined | null, max = MAX_LABEL_LENGTH): string {
   if (!raw) return '';
+  if (raw.length <= max && raw.length < 200) {
+    const trimmed = raw.trim();
+    if (PLAIN.test(trimmed)) return trimmed;
+  }
   // Bound work on hostile input before any regex runs over it.
   let s = raw.length > max * 8 ? raw.slice(0, max * 8) : raw;
   s = toWellFormed(s);
@@ -46,19 +53,39 @@ const SNAKE_MAX = 40;
  */
 export function toUpperSnake(raw: string, maxWords = 5): string {
   if (!raw) return '';
-  const folded = raw
-    .slice(0, 400)
-    .normalize('NFKD')
-    .replace(/[\u0300-\u036f]/g, '')
-    // camelCase / PascalCase word breaks: userName -> user Name, HTMLParser -> HTML Parser (not "3D")
-    .replace(/([a-z])([A-Z])/g, '$1 $2')
-    .replace(/([A-Z]+)([A-Z][a-z])/g, '$1 $2');
-  const words = folded
-    .toUpperCase()
-    .split(/[^A-Z0-9]+/)
-    .filter(Boolean)
-    .slice(0, maxWords);
-  let out = words.join('_');
+  let text = raw.length > 400 ? raw.slice(0, 400) : raw;
+  // Accent folding only where there is something to fold (NFKD is costly and most labels are ASCII).
+  if (/[^\x00-\x7f]/.test(text)) text = text.replace(/ß/g, 'ss').normalize('NFKD').replace(/[\u0300-\u036f]/g, '');
+  // One pass: words are runs of ASCII letters and digits, also split at camelCase humps
+  // (userName -> USER_NAME, HTMLParser -> HTML_PARSER, but not "3D").
+  let out = '';
+  let words = 0;
+  let inWord = false;
+  for (let i = 0; i < text.length && words <= maxWords; i++) {
+    const c = text.charCodeAt(i);
+    const upper = c >= 65 && c <= 90;
+    const lower = c >= 97 && c <= 122;
+    const digit = c >= 48 && c <= 57;
+    if (!upper && !lower && !digit) {
+      inWord = false;
+      continue;
+    }
+    let boundary = !inWord;
+    if (inWord && upper) {
+      const prev = text.charCodeAt(i - 1);
+      const prevLower = prev >= 97 && prev <= 122;
+      const prevUpper = prev >= 65 && prev <= 90;
+      const next = text.charCodeAt(i + 1);
+      const nextLower = next >= 97 && next <= 122;
+      if (prevLower || (prevUpper && nextLower)) boundary = true;
+    }
+    if (boundary) {
+      if (++words > maxWords) break;
+      if (out) out += '_';
+    }
+    out += lower ? String.fromCharCode(c - 32) : text[i];
+    inWord = true;
+  }
   if (out.length > SNAKE_MAX) out = out.slice(0, SNAKE_MAX).replace(/_+[^_]*$/, '') || out.slice(0, SNAKE_MAX);
   // May start with a digit ("3D_MODELS"): NameRegistry prefixes it with the element's kind.
   return out.replace(/_+$/, '');
