@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { LRUCache } from 'lru-cache';
 import { WebMCPInputError } from '../errors.js';
 import { applyDeclarations } from './declarations.js';
@@ -14,10 +13,11 @@ export interface ProcessorOptions {
   /** Detail level of `formatForModel` for documents from this processor. Default `standard`. */
   level?: OptimizationLevel;
   /**
-   * Cache of finished documents keyed by URL + SHA-256 of the HTML. Entries expire after `ttlMs`.
-   * `false` disables it. Default: 100 documents for 5 minutes.
+   * Cache of finished documents keyed by URL + the page's exact text. Entries expire after `ttlMs`.
+   * `false` disables it. Default: 100 documents for 5 minutes, holding at most `maxChars` (64 Mi)
+   * characters of page text.
    */
-  cache?: false | { max?: number; ttlMs?: number };
+  cache?: false | { max?: number; ttlMs?: number; maxChars?: number };
   /** Pages larger than this (UTF-16 code units) are refused. Default 20 MiB. */
   maxHtmlLength?: number;
   /**
@@ -70,6 +70,9 @@ export class WebMCPProcessor {
         ? null
         : new LRUCache<string, WebMCPDocument>({
             max: cache.max ?? 100,
+            // Keys hold the page text itself (cheaper than hashing it); bound what they keep alive.
+            maxSize: cache.maxChars ?? 64 * 1024 * 1024,
+            sizeCalculation: (_doc, key) => key.length,
             ttl: cache.ttlMs ?? 5 * 60_000,
             ttlAutopurge: false,
             // Read the clock on every lookup: the default 1 ms resolution caches it across a synchronous burst.
@@ -95,7 +98,7 @@ export class WebMCPProcessor {
     const runtime = options.runtimeTools?.length ? options.runtimeTools : undefined;
     let key: string | undefined;
     if (this.cache && !runtime) {
-      key = `${level}\u0000${url ?? ''}\u0000${createHash('sha256').update(html).digest('base64url')}`;
+      key = `${level}\u0000${url ?? ''}\u0000${html}`;
       const hit = this.cache.get(key);
       if (hit) return hit;
     }
