@@ -252,11 +252,13 @@ export interface ModelContextToolDescriptor {
  * W3C WebMCP `registerTool` descriptors (without `execute`, which the page script supplies).
  * Forms that declare themselves with `toolname` are left out: the browser exposes those itself.
  */
-export function toModelContextTools(doc: WebMCPDocument): ModelContextToolDescriptor[] {
+export function toModelContextTools(doc: WebMCPDocument, options: { page?: string } = {}): ModelContextToolDescriptor[] {
+  const page = options.page ?? pageIdOf(doc);
   return listActions(doc)
     .filter((spec) => !spec.form?.tool)
     .map((spec) => ({
-      name: toolName(spec.form?.name ?? 'page', spec.action),
+      // Same names as the MCP tools and webmcp/browser: `<page>_<action>`.
+      name: toolName(page, spec.action),
       description: describeAction(spec),
       inputSchema: actionInputSchema(spec),
       annotations: { readOnlyHint: spec.readOnly },
