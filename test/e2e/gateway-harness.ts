@@ -173,6 +173,10 @@ export async function startGateway(options: StartOptions = {}): Promise<Gateway>
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  // If the test process dies without cleaning up, take the gateway with it (no orphans).
+  const killOnExit = () => proc.kill('SIGKILL');
+  process.once('exit', killOnExit);
+  proc.once('exit', () => process.off('exit', killOnExit));
   let stdout = '';
   let stderr = '';
   proc.stderr!.on('data', (c: Buffer) => (stderr += c.toString()));
