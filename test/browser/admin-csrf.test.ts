@@ -61,10 +61,9 @@ beforeAll(async () => {
 }, 90_000);
 
 afterAll(async () => {
-  await browser?.close();
   attacker?.closeAllConnections();
-  await new Promise<void>((r) => (attacker ? attacker.close(() => r()) : r()));
-  await gw?.cleanup();
+  // All of them, even if one fails: no browser, server or gateway left behind.
+  await Promise.allSettled([browser?.close(), new Promise<void>((r) => (attacker ? attacker.close(() => r()) : r())), gw?.cleanup()]);
 });
 
 async function adminToken(): Promise<string> {

@@ -55,8 +55,8 @@ beforeAll(async () => {
 }, 90_000);
 
 afterAll(async () => {
-  await browser?.close();
-  await gw?.cleanup();
+  // Both, even if one fails: no browser or gateway left behind.
+  await Promise.allSettled([browser?.close(), gw?.cleanup()]);
 });
 
 async function pageViolations(): Promise<string[]> {
