@@ -104,7 +104,7 @@ describe('parseDocument builds the same tree as parse5', () => {
   it('on random markup', () => {
     const piece = fc.oneof(
       fc.constantFrom('<', '>', '&', '"', "'", '=', '/', '-', '!', '\r', '\n', '\r\n', '\0', ' ', '\t', '\f', '\v', '\u00a0', 'é', '\u2028', '\ufffd', '`', '\ud83d', '\ude00', '😀', '&amp;', '&#x41;', '&copy', '<!--', '-->', '<![CDATA[', ']]>'),
-      fc.constantFrom('<p>', '</p>', '<b>', '</b>', '<a href=x>', '</a>', '<div>', '</div>', '<table>', '<tr>', '<td>', '</table>', '<form>', '</form>', '<input name=n>', '<select>', '<option>', '</select>', '<script>', '</script>', '<style>', '</style>', '<textarea>', '</textarea>', '<title>', '</title>', '<svg>', '</svg>', '<math>', '<template>', '</template>', '<noscript>', '<plaintext>', '<li>', '<ul>', '<button>', '<label for=n>', '<!DOCTYPE html>'),
+      fc.constantFrom('<p>', '</p>', '<b>', '</b>', '<a href=x>', '</a>', '<div>', '</div>', '<table>', '<tr>', '<td>', '</table>', '<form>', '</form>', '<input name=n>', '<select>', '<option>', '</select>', '<script>', '</script>', '<style>', '</style>', '<textarea>', '</textarea>', '<title>', '</title>', '<svg>', '</svg>', '<math>', '<template>', '</template>', '<noscript>', '<plaintext>', '<li>', '<ul>', '<button>', '<label for=n>', '<!DOCTYPE html>', '<DIV Class=X>', '<INPUT NAME=Q TYPE=Text>', '<SvG ViewBox="0 0 1 1"><foreignObject>', '<A HREF=x DaTa-X=1>', '<Ä é=1>', '<b\0c>', '<p a\0b=1>'),
       fc.string({ maxLength: 8 }),
       fc.constantFrom('<a title="', '" b=', "'x'", 'c=d e'),
     );

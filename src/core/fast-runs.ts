@@ -16,8 +16,8 @@ import { Token, type Tokenizer } from 'parse5';
 
 interface Internals {
   preprocessor: { html: string; pos: number; isEol: boolean; skipNextNewLine: boolean };
-  currentAttr: { value: string };
-  currentToken: { data: string } | null;
+  currentAttr: { name: string; value: string };
+  currentToken: { data: string; tagName: string } | null;
   _appendCharToCurrentCharacterToken(type: number, ch: string): void;
 }
 
@@ -107,7 +107,28 @@ function commentState(original: StateFn, stops: string): StateFn {
   };
 }
 
+/** parse5 lower-cases ASCII letters only in tag and attribute names. */
+function asciiLower(s: string): string {
+  return /[A-Z]/.test(s) ? s.replace(/[A-Z]+/g, (m) => m.toLowerCase()) : s;
+}
+
+function nameState(original: StateFn, stops: string, target: 'tag' | 'attr'): StateFn {
+  const t = table(stops);
+  return function (this: Internals, cp: number): void {
+    const pre = this.preprocessor;
+    if (!ordinary(pre, cp, t) || (target === 'tag' && !this.currentToken)) return original.call(this, cp);
+    const start = pre.pos;
+    const end = runEnd(pre.html, start, t, -1);
+    const name = asciiLower(pre.html.slice(start, end));
+    if (target === 'tag') (this.currentToken as { tagName: string }).tagName += name;
+    else this.currentAttr.name += name;
+    consume(pre, end - start);
+  };
+}
+
 const PATCHES: Array<[string, (original: StateFn) => StateFn]> = [
+  ['_stateTagName', (o) => nameState(o, '\t\n\f />', 'tag')],
+  ['_stateAttributeName', (o) => nameState(o, '\t\n\f />="\'<', 'attr')],
   ['_stateData', (o) => textState(o, '<&')],
   ['_stateRcdata', (o) => textState(o, '<&')],
   ['_stateRawtext', (o) => textState(o, '<')],
