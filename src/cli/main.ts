@@ -39,9 +39,8 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
       return name ? 0 : 2;
     }
     if (name === '--version' || name === '-v') {
-      const { createRequire } = await import('node:module');
-      const pkg = createRequire(import.meta.url)('../../package.json') as { version: string };
-      io.stdout.write(pkg.version + '\n');
+      const { packageVersion } = await import('../package-info.js');
+      io.stdout.write(packageVersion() + '\n');
       return 0;
     }
     const command = await loadCommand(name);

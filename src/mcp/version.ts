@@ -1,4 +1,4 @@
-import { createRequire } from 'node:module';
+import { packageVersion } from '../package-info.js';
 
 /** The package version, reported as the MCP server version. */
-export const VERSION = (createRequire(import.meta.url)('../../package.json') as { version: string }).version;
+export const VERSION = packageVersion();

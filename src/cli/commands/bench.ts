@@ -1,21 +1,9 @@
+import { existsSync } from 'node:fs';
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { packageRoot } from '../../package-info.js';
 import { UsageError, type CliCommand, type CliIO } from '../command.js';
-
-/** The package root: the nearest folder above this module whose package.json is `webmcp`. */
-function packageRoot(): string | null {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (;;) {
-    const pkg = join(dir, 'package.json');
-    if (existsSync(pkg) && (JSON.parse(readFileSync(pkg, 'utf8')) as { name?: string }).name === 'webmcp') return dir;
-    const parent = dirname(dir);
-    if (parent === dir) return null;
-    dir = parent;
-  }
-}
 
 /** Where `npm run build:bench` puts the runner, or null outside a package checkout. */
 export function benchRunnerPath(): string | null {
