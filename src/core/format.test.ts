@@ -338,10 +338,12 @@ function topForm(doc: WebMCPDocument, goal: string | undefined): { name: string;
     terms ? doc.elements.filter((e) => !inForm.has(e.name) && relevance(terms, null, [e]) > 0).map((e) => e.name) : [],
   );
   if (!top) return null;
+  // A radio group is one choice: required when any of its radios is.
+  const requiredGroups = new Set(doc.elements.filter((e) => e.role === 'input.radio' && e.group && e.required).map((e) => e.group));
   const essential = new Set(
     top.elements.filter((n) => {
       const e = byName.get(n) as WebMCPElement;
-      return e.required === true || e.role === 'action.submit';
+      return e.required === true || e.role === 'action.submit' || (e.role === 'input.radio' && requiredGroups.has(e.group));
     }),
   );
   return { name: top.name, essential, relevantLoose };

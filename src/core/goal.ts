@@ -81,12 +81,15 @@ export function goalTerms(goal: string): GoalTerms {
   return { text, words, purposes };
 }
 
-/** A light stemmer so "shoes"/"shoe", "subscribing"/"subscribe" meet. */
-function stem(w: string): string {
-  if (w.length > 5 && w.endsWith('ing')) return w.slice(0, -3);
-  if (w.length > 4 && w.endsWith('es')) return w.slice(0, -2);
-  if (w.length > 3 && w.endsWith('s')) return w.slice(0, -1);
-  if (w.length > 4 && w.endsWith('ed')) return w.slice(0, -2);
+/** A light stemmer so "shoes"/"shoe", "subscribing"/"subscribe", "categories"/"category" meet. */
+function stem(word: string): string {
+  let w = word;
+  if (w.length > 4 && w.endsWith('ies')) w = w.slice(0, -3) + 'y';
+  else if (/(?:ss|x|ch|sh|z)es$/.test(w)) w = w.slice(0, -2);
+  else if (w.length > 3 && w.endsWith('s') && !w.endsWith('ss')) w = w.slice(0, -1);
+  if (w.length > 5 && w.endsWith('ing')) w = w.slice(0, -3);
+  else if (w.length > 4 && w.endsWith('ed')) w = w.slice(0, -2);
+  if (w.length > 3 && w.endsWith('e')) w = w.slice(0, -1);
   return w;
 }
 
