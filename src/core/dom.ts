@@ -1,4 +1,5 @@
 import { installFastRuns } from './fast-runs.js';
+import { WebMCPInputError } from '../errors.js';
 import { toWellFormed } from './text.js';
 import { Parser, defaultTreeAdapter, html as parse5html, type TreeAdapter, type TreeAdapterTypeMap, type Token } from 'parse5';
 
@@ -81,6 +82,13 @@ function isElement(n: unknown): n is ElementNode {
   return (n as ElementNode).kind === 1;
 }
 
+/**
+ * Browsers' HTML parsers stop nesting at 512 levels (Chromium's kMaximumHTMLParserDOMTreeDepth),
+ * and parse5's scope checks cost time proportional to the depth for every tag, so a deeper page is
+ * both rendered differently by browsers and a way to burn CPU. We refuse it.
+ */
+export const MAX_DEPTH = 512;
+
 function createAdapter(getParser: () => Parser<LeanMap>): TreeAdapter<LeanMap> {
   const base = defaultTreeAdapter as unknown as TreeAdapter<LeanMap>;
   const adapter: TreeAdapter<LeanMap> = {
@@ -88,9 +96,10 @@ function createAdapter(getParser: () => Parser<LeanMap>): TreeAdapter<LeanMap> {
     createDocument: () => ({ kind: 9, children: [], parent: null, mode: 'no-quirks' }),
     createDocumentFragment: () => ({ kind: 11, children: [], parent: null }),
     createElement(tag, ns, attrs) {
+      const parser = getParser();
+      if (parser.openElements.stackTop >= MAX_DEPTH) throw new WebMCPInputError('ERR_INPUT', `page nests elements deeper than ${MAX_DEPTH} levels`);
       let formPointer: ElementNode | null = null;
       if (FORM_ASSOCIATED.has(tag) && ns === HTML_NS) {
-        const parser = getParser();
         if (parser.formElement && parser.openElements.tmplCount === 0) formPointer = parser.formElement;
       }
       return { kind: 1, tag, ns, attrs, parent: null, children: [], content: null, formPointer };
