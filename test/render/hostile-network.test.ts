@@ -85,4 +85,32 @@ describe('hostile page navigation and network', () => {
     expect((await failure(pool.render('not a url'))).reason).toBe('target');
   });
 
+
+  it('with sameOrigin, page scripts cannot reach another origin: the other server never sees a request', async () => {
+    const probe = `<!doctype html><button>x</button><script>
+      fetch('${other.origin}/inject.js').catch(() => {});
+      new Image().src = '${other.origin}/inject.js?img';
+      navigator.sendBeacon('${other.origin}/inject.js?beacon', 'x');
+      const s = document.createElement('script'); s.src = '${other.origin}/inject.js?script'; document.head.append(s);
+      try { new WebSocket('${other.origin.replace('http', 'ws')}/inject.js'); } catch (e) {}
+    </script>`;
+    const before = other.hits.get('/inject.js') ?? 0;
+    const page = await pool.render({ html: probe, url: `${site.base}/probe` }, { sameOrigin: true });
+    expect(page.html).toContain('<button>x</button>');
+    expect(page.stats.blockedRequests).toBeGreaterThanOrEqual(3);
+    expect(other.hits.get('/inject.js') ?? 0).toBe(before);
+  });
+
+  it('starts a new Chromium when the old one dies under a page', async () => {
+    const launches = pool.stats().launches;
+    const err = await failure(
+      pool.withSession(`${site.base}/ok`, async (session) => {
+        await session.context.browser()?.close();
+        return session.snapshot();
+      }),
+    );
+    expect(['browser', 'closed']).toContain(err.reason);
+    await expectUsable(pool, site);
+    expect(pool.stats().launches).toBe(launches + 1);
+  });
 });
