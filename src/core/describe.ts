@@ -308,35 +308,36 @@ function finishElement(d: Draft, page: PageModel, urls: UrlResolver, groups: Map
   e.source = 'detected';
 }
 
+const TEST_ID_ATTRS = ['data-testid', 'data-test', 'data-qa', 'data-cy'] as const;
+
 /** Stable selectors first (id, name, form + name, href, test ids, label), positional path last. */
 function selectorFor(d: Draft, index: SelectorIndex): Step[] {
   const el = d.c.el;
   const tag = tagFor(el);
   const id = getAttr(el, 'id');
   if (id && index.idCount(id) === 1) return [{ tag: undefined, id, combinator: ' ' }];
-  const tries: Step[][] = [];
+  // Candidates are built one at a time: most elements take the first that is unique.
+  const unique = (steps: Step[]): Step[] | null => (index.isUnique(steps, el) ? steps : null);
+  const attrStep = (pairs: Array<readonly [string, string]>): Step => ({ tag, attrs: pairs, combinator: ' ' });
+  let found: Step[] | null = null;
   if (d.field) {
-    const byName: Step = { tag, attrs: [['name', d.field]], combinator: ' ' };
-    tries.push([byName]);
-    if (d.value !== undefined && getAttr(el, 'value') !== undefined) {
-      const byValue: Step = { tag, attrs: [['name', d.field], ['value', d.value]], combinator: ' ' };
-      tries.push([byValue]);
-    }
+    const byValue = d.value !== undefined && getAttr(el, 'value') !== undefined;
     const formSel = d.formDraft?.selector;
-    if (formSel) {
-      tries.push([...formSel, { ...byName, combinator: ' ' }]);
-      if (d.value !== undefined && getAttr(el, 'value') !== undefined) tries.push([...formSel, { tag, attrs: [['name', d.field], ['value', d.value]], combinator: ' ' }]);
-    }
+    found =
+      unique([attrStep([['name', d.field]])]) ??
+      (byValue ? unique([attrStep([['name', d.field], ['value', d.value as string]])]) : null) ??
+      (formSel ? unique([...formSel, attrStep([['name', d.field]])]) : null) ??
+      (formSel && byValue ? unique([...formSel, attrStep([['name', d.field], ['value', d.value as string]])]) : null);
+    if (found) return found;
   }
-  for (const attr of ['data-testid', 'data-test', 'data-qa', 'data-cy'] as const) {
+  for (const attr of TEST_ID_ATTRS) {
     const v = getAttr(el, attr);
-    if (v) tries.push([{ tag, attrs: [[attr, v]], combinator: ' ' }]);
+    if (v && (found = unique([attrStep([[attr, v]])]))) return found;
   }
   const href = el.tag === 'a' ? getAttr(el, 'href') : undefined;
-  if (href !== undefined && href.length <= 200) tries.push([{ tag, attrs: [['href', href]], combinator: ' ' }]);
+  if (href !== undefined && href.length <= 200 && (found = unique([attrStep([['href', href]])]))) return found;
   const ariaLabel = getAttr(el, 'aria-label');
-  if (ariaLabel && ariaLabel.length <= 100) tries.push([{ tag, attrs: [['aria-label', ariaLabel]], combinator: ' ' }]);
-  for (const steps of tries) if (index.isUnique(steps, el)) return steps;
+  if (ariaLabel && ariaLabel.length <= 100 && (found = unique([attrStep([['aria-label', ariaLabel]])]))) return found;
   if (index.uniqueTag(el)) return [{ tag, combinator: ' ' }];
   return positionalPath(el, index);
 }
