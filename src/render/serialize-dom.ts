@@ -37,6 +37,9 @@ export function serializeLiveDom(options: SerializeOptions): SerializeResult {
   const CANDIDATE_TAGS = new Set(['a', 'button', 'input', 'select', 'textarea', 'summary']);
   const LABEL_OPERATED = new Set(['checkbox', 'radio', 'file']);
 
+  // A page may remove its own root element: there is then nothing to analyse, which is not an error.
+  if (!document.documentElement) return { ok: true, html: '', url: location.href, title: '', elements: 0, hidden: 0, shadowRoots: 0 };
+
   // ---- 1. every element, light and open-shadow trees, bounded ------------------------------------
   const all: Element[] = [];
   const walkStack: Node[] = [document.documentElement];

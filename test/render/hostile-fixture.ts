@@ -28,6 +28,7 @@ export async function startHostileSites(): Promise<{ site: Site; other: Site }> 
   });
   const site = await servePages({
     '/ok': OK_PAGE,
+    '/rootless': '<!doctype html><button>gone</button><script>setTimeout(() => document.documentElement.remove(), 0)</script>',
     '/busy-inline': '<!doctype html><button>a</button><script>while (true) {}</script><button>b</button>',
     '/busy-later': '<!doctype html><button>a</button><script>setTimeout(() => { for (;;) {} }, 50)</script>',
     '/alert-loop': '<!doctype html><button>a</button><script>for (;;) alert("stop")</script>',

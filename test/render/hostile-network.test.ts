@@ -79,6 +79,12 @@ describe('hostile page navigation and network', () => {
     expect((await failure(small.render(`${site.base}/ok`))).reason).toBe('closed');
   });
 
+  it('reads a page that removed its own root element as an empty page', async () => {
+    const page = await pool.render(`${site.base}/rootless`);
+    expect(page.html).toBe('');
+    expect(page.stats.elements).toBe(0);
+  });
+
   it('refuses targets it must not load', async () => {
     expect((await failure(pool.render('file:///etc/passwd'))).reason).toBe('target');
     expect((await failure(pool.render('javascript:alert(1)'))).reason).toBe('target');
