@@ -619,8 +619,7 @@ function fitBudget(plan: Plan, headers: string[], maxTokens: number): Fitted {
   const all = new Set(plan.items);
   const full = renderPlan(plan, headers[0], all, true);
   // Every token covers at least one UTF-8 byte, so a short enough text fits without counting.
-  const fullTokens = utf8Length(full.text) <= maxTokens ? -1 : countTokens(full.text);
-  if (fullTokens <= maxTokens) return { ...full, tokens: fullTokens < 0 ? countTokens(full.text) : fullTokens, matched: plan.matched, coreDropped: 0 };
+  if (utf8Length(full.text) <= maxTokens) return { ...full, tokens: countTokens(full.text), matched: plan.matched, coreDropped: 0 };
 
   const header = headers.find((h) => countTokens(h) <= maxTokens * HEADER_SHARE) ?? 'PAGE';
   const briefNotes = plan.notes.reduce((n, l) => n + countTokens(l.full) + 1, 0) > maxTokens * NOTES_SHARE;
@@ -632,29 +631,57 @@ function fitBudget(plan: Plan, headers: string[], maxTokens: number): Fitted {
   const coreTier = plan.items.some((i) => i.tier <= Tier.TopRest) ? Tier.TopRest : Tier.Essential;
   const core = ranked.filter((i) => i.tier <= coreTier).length;
 
-  // Estimate the prefix from per-line costs (a section header is paid with its first line), then
-  // correct against real counts of the rendered text.
-  const fixed = countTokens(header) + plan.notes.reduce((n, l) => n + countTokens(briefNotes ? l.brief : l.full) + 1, 0) + countTokens(omittedLine(omittedParts(plan, new Set()), 0, true)) + 1;
-  let total = fixed;
-  let estimate = 0;
+  // A cost model: page line, notes, each line once (a section header is paid with its first
+  // line) and the OMITTED line for that prefix. Counting the whole text is the costly step, so
+  // the model picks the prefix and real counts of the rendered text only confirm or correct it.
+  const base = countTokens(header) + plan.notes.reduce((n, l) => n + countTokens(briefNotes ? l.brief : l.full) + 1, 0);
+  const prefix: number[] = [0];
   const headed = new Set<Section>();
   for (const item of ranked) {
     let cost = countTokens(item.text) + 1;
-    if (!headed.has(item.section)) cost += countTokens(sectionHeader(item.section, 1, plan.rules)) + 1;
-    if (total + cost > maxTokens) break;
-    total += cost;
-    headed.add(item.section);
-    estimate++;
+    if (!headed.has(item.section)) {
+      headed.add(item.section);
+      cost += countTokens(sectionHeader(item.section, 1, plan.rules)) + 4;
+    }
+    const next = prefix[prefix.length - 1] + cost;
+    if (base + next > maxTokens) break;
+    prefix.push(next);
   }
+  // Counting the whole text pays only when the model says it might fit.
+  if (prefix.length > ranked.length) {
+    const fullTokens = countTokens(full.text);
+    if (fullTokens <= maxTokens) return { ...full, tokens: fullTokens, matched: plan.matched, coreDropped: 0 };
+  }
+  const modelled = (k: number, variant: number): number => {
+    const tail = omittedLine(omittedParts(plan, new Set(ranked.slice(0, k))), variant, true);
+    return base + prefix[k] + (tail ? countTokens(tail) + 1 : 0);
+  };
 
-  // The longer OMITTED lines say more but leave less room: take the variant that shows the most lines.
+  // Largest prefix the model allows for each OMITTED variant (the model grows with k). The longer
+  // lines say more but leave less room: take the variant that shows the most lines.
+  const plans = [0, 1, 2].map((variant) => {
+    if (modelled(0, variant) > maxTokens) return { variant, k: -1 };
+    let lo = 0;
+    let hi = prefix.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (modelled(mid, variant) <= maxTokens) lo = mid;
+      else hi = mid - 1;
+    }
+    return { variant, k: lo };
+  });
   let chosen: (Rendered & { tokens: number; k: number }) | undefined;
-  for (const variant of [0, 1, 2]) {
-    const none = attempt(0, variant);
-    if (none.tokens > maxTokens) continue;
-    const fit = largestFit(ranked.length, Math.min(estimate, ranked.length), none, (n) => attempt(n, variant), maxTokens);
-    if (!chosen || fit.k > chosen.k) chosen = fit;
-    if (fit.k === ranked.length) break;
+  for (const { variant, k } of plans.filter((p) => p.k >= 0).sort((a, b) => b.k - a.k || a.variant - b.variant)) {
+    // Confirm against the rendered text; the model is close, so corrections are rare and short.
+    let fit = attempt(k, variant);
+    while (fit.tokens > maxTokens && fit.k > 0) fit = attempt(Math.max(0, fit.k - Math.max(1, Math.ceil((fit.tokens - maxTokens) / 4))), variant);
+    if (fit.tokens > maxTokens) continue;
+    if (fit.k < ranked.length && fit.k + 1 < prefix.length + 1 && maxTokens - fit.tokens >= (prefix[fit.k + 1] ?? Infinity) - prefix[fit.k]) {
+      const more = attempt(fit.k + 1, variant);
+      if (more.tokens <= maxTokens) fit = more;
+    }
+    chosen = fit;
+    break;
   }
   if (chosen) {
     const { k, ...best } = chosen;
@@ -664,42 +691,6 @@ function fitBudget(plan: Plan, headers: string[], maxTokens: number): Fitted {
   const r = attempt(0, 2);
   const text = truncateToBudget(r.text, maxTokens);
   return { text, shown: [], omitted: r.omitted, matched: plan.matched, tokens: countTokens(text), coreDropped: core };
-}
-
-/**
- * The largest k in [0, n] whose rendering fits, starting from an estimate: gallop up while it
- * fits, then bisect. `fits(0)` is known. Rendering grows with k, so the answer is a boundary.
- */
-function largestFit<R extends { tokens: number }>(n: number, estimate: number, atZero: R, attempt: (k: number) => R, maxTokens: number): R {
-  let best = atZero;
-  let lo = 0;
-  let hi = n;
-  if (estimate > 0) {
-    const r = attempt(estimate);
-    if (r.tokens <= maxTokens) {
-      best = r;
-      lo = estimate;
-      for (let step = 1; lo < hi; step *= 2) {
-        const k = Math.min(lo + step, hi);
-        const next = attempt(k);
-        if (next.tokens > maxTokens) {
-          hi = k - 1;
-          break;
-        }
-        best = next;
-        lo = k;
-      }
-    } else hi = estimate - 1;
-  }
-  while (lo < hi) {
-    const mid = (lo + hi + 1) >> 1;
-    const r = attempt(mid);
-    if (r.tokens <= maxTokens) {
-      lo = mid;
-      best = r;
-    } else hi = mid - 1;
-  }
-  return best;
 }
 
 /** Last resort: the longest prefix of `text` within the budget, whole lines when possible, never splitting a surrogate pair. */
