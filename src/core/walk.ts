@@ -65,32 +65,36 @@ interface Frame {
   disabledFieldset: boolean;
 }
 
-export function isInteractive(el: ElementNode): { interactive: boolean; ariaRole: string | undefined } {
-  const roleAttr = getAttr(el, 'role');
-  const ariaRole = roleAttr ? roleAttr.trim().toLowerCase().split(/\s+/)[0] || undefined : undefined;
+/**
+ * Whether a person could use `el`: null when not, else its ARIA role's first token ('' for none).
+ * `roleAttr` is the element's `role` attribute, read once by the caller.
+ */
+export function interactiveRole(el: ElementNode, roleAttr: string | undefined): string | null {
+  const ariaRole = roleAttr ? roleAttr.trim().toLowerCase().split(/\s+/)[0] : '';
   switch (el.tag) {
     case 'a':
     case 'area':
-      if (getAttr(el, 'href') !== undefined) return { interactive: true, ariaRole };
+      if (getAttr(el, 'href') !== undefined) return ariaRole;
       break;
     case 'button':
     case 'select':
     case 'textarea':
     case 'summary':
-      return { interactive: true, ariaRole };
+      return ariaRole;
     case 'input':
-      if (inputType(el) !== 'hidden') return { interactive: true, ariaRole };
+      if (inputType(el) !== 'hidden') return ariaRole;
       break;
   }
+  if (el.attrs.length === 0) return null;
   const ce = getAttr(el, 'contenteditable');
-  if (ce !== undefined && ce !== 'false') return { interactive: true, ariaRole };
+  if (ce !== undefined && ce !== 'false') return ariaRole;
   if (ariaRole) {
-    if (INTERACTIVE_ROLES.has(ariaRole)) return { interactive: true, ariaRole };
-    if ((ariaRole === 'gridcell' || ariaRole === 'row') && getAttr(el, 'tabindex') !== undefined) return { interactive: true, ariaRole };
+    if (INTERACTIVE_ROLES.has(ariaRole)) return ariaRole;
+    if ((ariaRole === 'gridcell' || ariaRole === 'row') && getAttr(el, 'tabindex') !== undefined) return ariaRole;
   }
   // Script-driven controls that announce themselves only through a click handler.
-  if (getAttr(el, 'onclick') !== undefined && el.tag !== 'body' && el.tag !== 'html') return { interactive: true, ariaRole };
-  return { interactive: false, ariaRole };
+  if (getAttr(el, 'onclick') !== undefined && el.tag !== 'body' && el.tag !== 'html') return ariaRole;
+  return null;
 }
 
 const HEADING = /^h[1-6]$/;
@@ -164,23 +168,21 @@ export function walkPage(document: DocumentNode): PageModel {
             if (tag <= 'h3') headings.push(text);
           }
         }
+        const roleAttr = el.attrs.length ? getAttr(el, 'role') : undefined;
         if (NAV_CONTAINERS.has(tag)) nav = true;
-        else if (!nav) {
-          const r = getAttr(el, 'role');
-          if (r && NAV_ROLES.has(r.trim().toLowerCase())) nav = true;
-        }
+        else if (!nav && roleAttr && NAV_ROLES.has(roleAttr.trim().toLowerCase())) nav = true;
         if (tag === 'input' && inputType(el) === 'hidden') {
           const owner = formOwner(el, form);
           const list = hiddenInputs.get(owner);
           if (list) list.push(el);
           else hiddenInputs.set(owner, [el]);
         } else if (!hidden) {
-          const { interactive, ariaRole } = isInteractive(el);
-          if (interactive) {
+          const ariaRole = interactiveRole(el, roleAttr);
+          if (ariaRole !== null) {
             const c: Candidate = {
               el,
               order: candidates.length,
-              ariaRole,
+              ariaRole: ariaRole || undefined,
               form: formOwner(el, form),
               wrappingLabel: label,
               inNavigation: nav,

@@ -64,7 +64,7 @@ export function serializeLiveDom(options: SerializeOptions): SerializeResult {
   if (tooLarge) return { ok: false, reason: 'too-large', elements: all.length };
 
   // ---- 2. what the rendered layout hides --------------------------------------------------------
-  // The core's rule for what a person can operate (src/core/walk.ts isInteractive). Containers that only
+  // The core's rule for what a person can operate (src/core/walk.ts interactiveRole). Containers that only
   // carry a landmark role or a tabindex are never marked: hiding one would hide everything inside it.
   const INTERACTIVE_ROLES = new Set([
     'button', 'link', 'checkbox', 'radio', 'switch', 'tab', 'menuitem', 'menuitemcheckbox', 'menuitemradio', 'option',
