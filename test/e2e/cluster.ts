@@ -284,3 +284,24 @@ export async function encryptFor(gw: Gateway, value: string): Promise<string> {
 export function form(fields: Record<string, string>, headers: Record<string, string> = {}): RequestInit {
   return { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers }, body: new URLSearchParams(fields) };
 }
+
+/**
+ * The gateways' `request failed` log lines (route and error, no stack), to explain an unexpected
+ * 5xx in an assertion message.
+ */
+export function failureLog(nodes: readonly Gateway[]): string {
+  const lines: string[] = [];
+  nodes.forEach((gw, i) => {
+    for (const line of gw.stderr().split('\n')) {
+      if (!line.includes('"request failed"')) continue;
+      try {
+        const entry = JSON.parse(line) as { route?: string; err?: { message?: string; code?: string } };
+        lines.push(`#${i} ${entry.route ?? '?'}: ${entry.err?.code ?? ''} ${entry.err?.message ?? ''}`);
+      } catch {
+        // Not a JSON log line: show it as it is.
+        lines.push(`#${i} ${line}`);
+      }
+    }
+  });
+  return lines.length > 0 ? `gateway failures:\n${lines.join('\n')}` : 'no gateway failures logged';
+}

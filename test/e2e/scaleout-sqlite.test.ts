@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  allAuditEntries, bearer, form, pollUntil, runPool, startCluster, statusOf, subscribe, verifyOver, type Cluster,
+  allAuditEntries, bearer, failureLog, form, pollUntil, runPool, startCluster, statusOf, subscribe, verifyOver, type Cluster,
 } from './cluster.js';
 import { startUpstream, type Upstream } from './gateway-harness.js';
 
@@ -70,8 +70,8 @@ describe('one instance on SQLite', () => {
 
   it('concurrent actions form one chain that verifies over HTTP and with the CLI while the gateway runs', async () => {
     const { access_token } = await gw().token(agentKey);
-    const calls = await Promise.all(Array.from({ length: 60 }, () => subscribe(gw(), access_token)));
-    expect(calls.map((c) => c.status)).toEqual(Array(60).fill(200));
+    const calls = await runPool(60, 16, () => subscribe(gw(), access_token));
+    expect(calls.map((c) => c.status), failureLog(cluster.nodes)).toEqual(Array(60).fill(200));
     const entries = await allAuditEntries(gw(), adminToken);
     entries.forEach((e, i) => {
       expect(e.seq).toBe(i + 1);
@@ -104,7 +104,7 @@ describe('one instance on SQLite', () => {
     const ok = results.filter((r) => r.status === 200);
     expect(ok.length).toBeGreaterThanOrEqual(60);
     expect(results.filter((r) => r.status === 0).length).toBeGreaterThan(0);
-    expect(results.every((r) => r.status === 200 || r.status === 0)).toBe(true);
+    expect(results.every((r) => r.status === 200 || r.status === 0), failureLog(cluster.nodes)).toBe(true);
 
     // Before any restart: the CLI opens the file the killed process left (WAL and all).
     const cold = await cluster.cli(['audit', 'verify', '--json']);
