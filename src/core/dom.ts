@@ -25,6 +25,8 @@ export interface ElementNode {
    * form-associated elements that the tree does not nest inside their form (e.g. forms in tables).
    */
   formPointer: ElementNode | null;
+  /** The shadow root a declarative `<template shadowrootmode>` child attached (parsing with `shadowRoots`). */
+  shadowRoot?: FragmentNode;
 }
 
 export interface TextNode {
@@ -44,6 +46,8 @@ export interface FragmentNode {
   readonly kind: 11;
   children: ChildNode[];
   parent: null;
+  /** Set when this fragment is a shadow root: its host. */
+  host?: ElementNode;
 }
 
 export type ParentNode = ElementNode | DocumentNode | FragmentNode;
@@ -89,7 +93,18 @@ function isElement(n: unknown): n is ElementNode {
  */
 export const MAX_DEPTH = 512;
 
-function createAdapter(getParser: () => Parser<LeanMap>): TreeAdapter<LeanMap> {
+/** Elements `attachShadow` accepts as hosts: these HTML elements and valid custom element names. */
+const SHADOW_HOSTS = new Set(['article', 'aside', 'blockquote', 'body', 'div', 'footer', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'header', 'main', 'nav', 'p', 'section', 'span']);
+const CUSTOM_ELEMENT = /^[a-z][^A-Z\s/>]*-[^A-Z\s/>]*$/;
+
+function isDeclarativeShadowRoot(template: ElementNode, host: ParentNode): host is ElementNode {
+  if (template.tag !== 'template' || template.ns !== HTML_NS || host.kind !== 1 || host.shadowRoot || host.ns !== HTML_NS) return false;
+  const mode = getAttr(template, 'shadowrootmode')?.toLowerCase();
+  if (mode !== 'open' && mode !== 'closed') return false;
+  return SHADOW_HOSTS.has(host.tag) || CUSTOM_ELEMENT.test(host.tag);
+}
+
+function createAdapter(getParser: () => Parser<LeanMap>, shadowRoots: boolean): TreeAdapter<LeanMap> {
   const base = defaultTreeAdapter as unknown as TreeAdapter<LeanMap>;
   const adapter: TreeAdapter<LeanMap> = {
     ...base,
@@ -109,6 +124,14 @@ function createAdapter(getParser: () => Parser<LeanMap>): TreeAdapter<LeanMap> {
     appendChild(parent, child) {
       // Comments and doctypes never reach the tree: siblings counted by selectors are elements only.
       if (child.kind === 8 || child.kind === 10) return;
+      // Declarative shadow DOM, as HTML document parsing does it: the template's content becomes the host's
+      // shadow root and the template itself is not inserted (so light-DOM positions match the live page).
+      if (shadowRoots && child.kind === 1 && child.content && isDeclarativeShadowRoot(child, parent)) {
+        parent.shadowRoot = child.content;
+        child.content.host = parent;
+        child.parent = parent;
+        return;
+      }
       parent.children.push(child);
       child.parent = parent;
     },
@@ -179,10 +202,10 @@ function createAdapter(getParser: () => Parser<LeanMap>): TreeAdapter<LeanMap> {
  * Lone surrogates become U+FFFD first, as a browser's decoder would have made them: parse5 7.3
  * throws on a low surrogate followed by another.
  */
-export function parseDocument(html: string): DocumentNode {
+export function parseDocument(html: string, options: { shadowRoots?: boolean } = {}): DocumentNode {
   html = toWellFormed(html);
   let parser: Parser<LeanMap> | null = null;
-  const treeAdapter = createAdapter(() => parser as Parser<LeanMap>);
+  const treeAdapter = createAdapter(() => parser as Parser<LeanMap>, options.shadowRoots === true);
   parser = new Parser<LeanMap>({ treeAdapter, scriptingEnabled: true, sourceCodeLocationInfo: false });
   installFastRuns(parser.tokenizer);
   parser.tokenizer.write(html, true);

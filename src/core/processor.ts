@@ -37,6 +37,12 @@ export interface ProcessOptions {
   /** Tools the page registered at run time (W3C WebMCP), from `webmcp/render`. */
   runtimeTools?: RuntimeTool[];
   level?: OptimizationLevel;
+  /**
+   * Attach `<template shadowrootmode>` contents as shadow trees, as HTML document parsing does (the
+   * serialised live DOM from `webmcp/render` encodes open shadow roots that way). Off by default:
+   * in the static tree (parse5, as acceptance uses it) such templates are inert.
+   */
+  shadowRoots?: boolean;
 }
 
 const DEFAULT_MAX_HTML = 20 * 1024 * 1024;
@@ -96,19 +102,20 @@ export class WebMCPProcessor {
     const url = normaliseUrl(options.url);
     const level = options.level ?? this.level;
     const runtime = options.runtimeTools?.length ? options.runtimeTools : undefined;
+    const shadowRoots = options.shadowRoots === true;
     let key: string | undefined;
     if (this.cache && !runtime) {
-      key = `${level}\u0000${url ?? ''}\u0000${html}`;
+      key = `${shadowRoots ? 'shadow\u0000' : ''}${level}\u0000${url ?? ''}\u0000${html}`;
       const hit = this.cache.get(key);
       if (hit) return hit;
     }
-    const doc = this.analyse(html, url, level, runtime);
+    const doc = this.analyse(html, url, level, runtime, shadowRoots);
     if (key && this.cache) this.cache.set(key, doc);
     return doc;
   }
 
-  private analyse(html: string, url: string | undefined, level: OptimizationLevel, runtimeTools: RuntimeTool[] | undefined): WebMCPDocument {
-    const page = walkPage(parseDocument(html));
+  private analyse(html: string, url: string | undefined, level: OptimizationLevel, runtimeTools: RuntimeTool[] | undefined, shadowRoots = false): WebMCPDocument {
+    const page = walkPage(parseDocument(html, { shadowRoots }));
     const described = describePage(page, url);
     const diagnostics: Diagnostic[] = [];
     const doc: WebMCPDocument = {

@@ -88,6 +88,8 @@ function stepMatches(el: ElementNode, s: Step): boolean {
 
 function parentElement(el: ElementNode): ElementNode | null {
   const p = el.parent;
+  // A shadow root's children count the host as their parent, as Playwright's CSS engine walks.
+  if (p && p.kind === 11) return p.host ?? null;
   return p && p.kind === 1 ? p : null;
 }
 
@@ -198,6 +200,12 @@ export function positionalPath(el: ElementNode, index: SelectorIndex): Step[] {
     if (cur !== el && cur.tag !== 'html' && index.uniqueTag(cur)) {
       rev.push({ tag: cur.tag, combinator: ' ' });
       break;
+    }
+    if (parent && parent.kind === 11 && parent.host) {
+      // In a shadow root: positions count among the root's children; the next step is the host.
+      rev.push({ tag: tagFor(cur), nth: elementIndex(cur), combinator: '>' });
+      cur = parent.host;
+      continue;
     }
     if (!parent || parent.kind !== 1) {
       // The document element: `html` only when it really is the root (a foreign `html` cannot sit here).

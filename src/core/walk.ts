@@ -211,6 +211,12 @@ export function walkPage(document: DocumentNode): PageModel {
         ctxs.push(ctx);
       }
     }
+    if (node.kind === 1 && node.shadowRoot) {
+      // The shadow tree is what shows at the host, so it comes first; it is hidden when the host is,
+      // and form, label and fieldset scopes do not cross into it.
+      nodes.push(node.shadowRoot);
+      ctxs.push({ ...ctx, form: null, label: null, fieldset: null, disabledFieldset: false });
+    }
   }
   // `form="id"` owners resolve against the finished id map.
   for (const c of formAttrUsers) {
