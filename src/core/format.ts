@@ -383,11 +383,12 @@ function buildPlan(doc: WebMCPDocument, rules: LevelRules, goal: GoalTerms | nul
     }
     const section: Section = { scopeName, kind, place: forms.length + (kind === 'controls' ? 0 : 1), items: [], total, elementCount: list.length };
     const wholeSection = scoped?.sections.has(scopeName) ?? false;
-    const scored = list.map((e, i) => ({ e, i, s: goal ? relevance(goal, null, [e]) : 0 }));
+    // Without goal or scope (the common, default view) only the first `cap` elements are looked at.
+    const candidates = goal || scoped ? list : list.slice(0, cap);
+    const scored = candidates.map((e, i) => ({ e, i, s: goal ? relevance(goal, null, [e]) : 0 }));
     let picked = scored;
     if (scoped) picked = scored.filter(({ e }) => wholeSection || scoped.keep(e.group && e.role === 'input.radio' ? (groupMembers.get(e.group) ?? [str(e.name)]) : [str(e.name)], null));
     else if (goal) picked = [...scored].sort((a, b) => b.s - a.s || a.i - b.i).slice(0, cap).sort((a, b) => a.i - b.i);
-    else picked = scored.slice(0, cap);
     for (const { e, s } of picked) {
       const line = lineOf(e);
       if (line) section.items.push({ text: '  ' + line.text, tier: s > 0 ? Tier.Relevant : tier, score: s, order: 0, names: line.names, section });
