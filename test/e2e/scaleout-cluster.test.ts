@@ -31,7 +31,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await upstream?.close();
   // What the run measured (docs/deploy.md records typical values).
-  if (Object.keys(measured).length > 0) console.info(`scaleout measured (ms): ${JSON.stringify(measured)}`);
+  if (Object.keys(measured).length > 0) console.info(`scaleout measured (ms, counts): ${JSON.stringify(measured)}`);
 });
 
 describe('two instances on Redis + PostgreSQL', () => {
@@ -167,6 +167,9 @@ describe('two instances on Redis + PostgreSQL', () => {
 
     const acked = results.filter((r) => r.status === 200);
     const lost = results.filter((r) => r.target === 0 && r.status === 0);
+    measured.burstAckedOnA = acked.filter((r) => r.target === 0).length;
+    measured.burstAckedOnB = acked.filter((r) => r.target === 1).length;
+    measured.burstDeadOnA = lost.length;
     // The kill really fell inside the burst: A acknowledged some, then refused connections.
     expect(acked.filter((r) => r.target === 0).length).toBeGreaterThanOrEqual(30);
     expect(lost.length).toBeGreaterThan(0);

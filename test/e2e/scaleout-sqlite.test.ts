@@ -20,7 +20,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await upstream?.close();
-  if (Object.keys(measured).length > 0) console.info(`scaleout sqlite measured (ms): ${JSON.stringify(measured)}`);
+  if (Object.keys(measured).length > 0) console.info(`scaleout sqlite measured (ms, counts): ${JSON.stringify(measured)}`);
 });
 
 describe('one instance on SQLite', () => {
@@ -102,6 +102,8 @@ describe('one instance on SQLite', () => {
     });
     await killed;
     const ok = results.filter((r) => r.status === 200);
+    measured.burstAcked = ok.length;
+    measured.burstDead = results.filter((r) => r.status === 0).length;
     expect(ok.length).toBeGreaterThanOrEqual(60);
     expect(results.filter((r) => r.status === 0).length).toBeGreaterThan(0);
     expect(results.every((r) => r.status === 200 || r.status === 0), failureLog(cluster.nodes)).toBe(true);
