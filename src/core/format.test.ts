@@ -243,7 +243,7 @@ describe('documents from elsewhere (JSON files, other tools)', () => {
       { name: 'B', role: 'action.submit', selector: '#b', label: '<script>alert(1)</script>', form: 'F', url: 'https://x.test/\nFORM', required: true },
       { name: 'C', role: 'input.select', selector: '#c', validation: { options: [{ value: 'x\ny' }, null as never], min: 'a\nb', pattern: '\u0000' } },
       null as never,
-      { name: 'D', role: 'action.navigate', selector: '#d', label: 'x'.repeat(5000) },
+      { name: 'D', role: 'action.navigate', selector: '#d', label: 'x'.repeat(5000), url: '<script>alert(1)</script>' },
     ],
     forms: [{ name: 'F\nFORM G', purpose: 'other', selector: 'form', method: 'POST', elements: ['A\nFORM FAKE', 'B'] }],
     security: {},

@@ -17,8 +17,9 @@ export function safeText(value: unknown, max = 200): string {
   return cleanText(value, max);
 }
 
-// Printable ASCII without spaces or quotes: names, roles, purposes, URLs as we produce them.
-const PLAIN_TOKEN = /^[\x21\x23-\x7e]{1,2048}$/;
+// Printable ASCII without spaces, quotes or angle brackets: names, roles, purposes, URLs as we
+// produce them (URL serialisation percent-encodes the rest).
+const PLAIN_TOKEN = /^[\x21\x23-\x3b\x3d\x3f-\x7e]{1,2048}$/;
 
 /** A bare token (name, role, URL) as is when it is plain ASCII, else as a quoted, cleaned string. */
 export function safeToken(value: string): string {
