@@ -58,7 +58,9 @@ export async function createGateway(
       if (name === 'set-cookie') out.headers.append(name, value);
       else out.headers.set(name, value);
     }
-    services.security.headers.apply(out.headers, { https: ctx.secure, ...(ctx.nonce ? { nonce: ctx.nonce } : {}) });
+    // Responses that embed no script or style (JSON, problems) still get a fresh nonce in their CSP;
+    // a random UUID is as unguessable for that and far cheaper than fresh random bytes each time.
+    services.security.headers.apply(out.headers, { https: ctx.secure, nonce: ctx.nonce ?? crypto.randomUUID() });
     if (ctx.headerOverrides) for (const [name, value] of ctx.headerOverrides) out.headers.set(name, value);
     return out;
   }

@@ -4,6 +4,8 @@ import type { AddressInfo } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import { getRequestListener } from '@hono/node-server';
 import type { ConnectionInfo } from './context.js';
+import { attachBodySource, type BodySource } from './http/body.js';
+import { HttpError } from './http/problem.js';
 
 /** What the Node adapter serves: anything with a Web-standard `fetch`. */
 export interface FetchApp {
@@ -41,7 +43,9 @@ export async function listen(app: FetchApp, options: ListenOptions): Promise<Nod
 
   const listener = getRequestListener(
     (request, env) => {
-      const socket = env.incoming.socket as TLSSocket | undefined;
+      const incoming = env.incoming as IncomingMessage;
+      const socket = incoming.socket as TLSSocket | undefined;
+      if (incoming.method !== 'GET' && incoming.method !== 'HEAD') attachBodySource(request, incomingBody(incoming));
       return app.fetch(request, { remoteAddress: socket?.remoteAddress, secure: socket?.encrypted === true });
     },
     {
@@ -97,5 +101,52 @@ export async function listen(app: FetchApp, options: ListenOptions): Promise<Nod
       });
       return closing;
     },
+  };
+}
+
+/**
+ * Reads the body straight from Node's request stream. The Web `ReadableStream` route (what
+ * `request.body` gives) costs more than the rest of a small JSON request; this is only used
+ * while nobody has started reading that stream.
+ */
+function incomingBody(incoming: IncomingMessage): BodySource {
+  return (limit, tooLarge) => {
+    if (incoming.readableFlowing !== null || incoming.readableEnded) return null;
+    return new Promise<Uint8Array>((resolve, reject) => {
+      const chunks: Buffer[] = [];
+      let total = 0;
+      const stop = () => {
+        incoming.off('data', onData);
+        incoming.off('end', onEnd);
+        incoming.off('error', onError);
+        incoming.off('close', onClose);
+      };
+      const onData = (chunk: Buffer) => {
+        total += chunk.length;
+        if (total > limit) {
+          stop();
+          incoming.destroy(); // as cancelling the Web stream does: no point reading the rest
+          reject(tooLarge());
+          return;
+        }
+        chunks.push(chunk);
+      };
+      const onEnd = () => {
+        stop();
+        resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, total));
+      };
+      const onError = (error: Error) => {
+        stop();
+        reject(new HttpError(400, 'invalid-request', 'the request body could not be read', { cause: error }));
+      };
+      const onClose = () => {
+        stop();
+        reject(new HttpError(400, 'invalid-request', 'the request body ended early'));
+      };
+      incoming.on('data', onData);
+      incoming.once('end', onEnd);
+      incoming.once('error', onError);
+      incoming.once('close', onClose);
+    });
   };
 }

@@ -44,6 +44,21 @@ export function requireContentType(request: Request, accepted: readonly string[]
 }
 
 /**
+ * A transport's own way to read a request's whole body (the Node adapter reads the socket stream
+ * directly: turning it into a Web `ReadableStream` first costs more than the rest of a small
+ * request). Returns null when the body is no longer available that way (someone already
+ * started reading the Web stream); rejects with the error `tooLarge()` makes past `limit` bytes.
+ */
+export type BodySource = (limit: number, tooLarge: () => Error) => Promise<Uint8Array> | null;
+
+const bodySources = new WeakMap<Request, BodySource>();
+
+/** Lets {@link readBodyBytes} read `request`'s body through `source` (transports call this). */
+export function attachBodySource(request: Request, source: BodySource): void {
+  bodySources.set(request, source);
+}
+
+/**
  * Reads the whole body, refusing with 413 as soon as it passes `limit` bytes (a declared
  * Content-Length over the limit is refused before reading anything).
  */
@@ -51,6 +66,12 @@ export async function readBodyBytes(request: Request, limit: number): Promise<Ui
   const declared = request.headers.get('content-length');
   if (declared !== null && /^\d+$/.test(declared) && Number(declared) > limit) {
     throw tooLarge(limit);
+  }
+  const source = bodySources.get(request);
+  if (source) {
+    bodySources.delete(request);
+    const direct = source(limit, () => tooLarge(limit));
+    if (direct) return direct;
   }
   if (!request.body) return new Uint8Array(0);
   const reader = request.body.getReader();

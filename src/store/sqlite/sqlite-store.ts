@@ -11,6 +11,7 @@ import {
   auditToParams, keyFromRow, keyToParams, refreshFromRow, refreshToParams, type Row,
 } from '../internal/rows.js';
 import { SQLITE_MIGRATIONS, type SqliteMigration } from './migrations.js';
+import { createTickBatcher } from './tick-batch.js';
 import { EVENT_RETENTION_MS, createSqliteEventBus } from './sqlite-events.js';
 
 export interface SqliteStoreOptions {
@@ -24,6 +25,10 @@ export interface SqliteStoreOptions {
   /** Schema steps to apply; only tests pass anything else. */
   migrations?: readonly SqliteMigration[];
 }
+
+type CounterOp =
+  | { kind: 'consume'; key: string; windowMs: number; limit: number; cost: number }
+  | { kind: 'refund'; key: string; cost: number };
 
 const placeholders = (n: number) => Array.from({ length: n }, () => '?').join(', ');
 
@@ -158,13 +163,33 @@ export function createSqliteStore(path: string, options: SqliteStoreOptions = {}
     }
   }
 
-  const consumeTx = fast.transaction((key: string, windowMs: number, limit: number, cost: number, t: number): ConsumeResult => {
+  function consumeOne(key: string, windowMs: number, limit: number, cost: number, t: number): ConsumeResult {
     const row = q.counterGet.get(key, t) as { count: number; ends_at: number } | undefined;
     const count = row?.count ?? 0;
     const endsAt = row?.ends_at ?? t + windowMs;
     if (count + cost > limit) return { allowed: false, count, resetMs: endsAt - t };
     q.counterPut.run(key, count + cost, endsAt);
     return { allowed: true, count: count + cost, resetMs: endsAt - t };
+  }
+
+  // Counter operations of concurrent requests share one write transaction (see tick-batch.ts):
+  // run in arrival order under SQLite's write lock, they stay exact within and across processes.
+  const counterTx = fast.transaction((ops: readonly CounterOp[], t: number): Array<ConsumeResult | undefined> =>
+    ops.map((op) => {
+      if (op.kind === 'consume') return consumeOne(op.key, op.windowMs, op.limit, op.cost, t);
+      q.counterRefund.run(op.cost, op.key, t);
+      return undefined;
+    }),
+  );
+  const counterBatch = createTickBatcher<CounterOp, ConsumeResult | undefined>((ops) => {
+    if (isClosed) throw closed('sqlite');
+    try {
+      const t = now();
+      maybeSweep(t); // first, so a failing sweep never rejects units that were committed
+      return counterTx.immediate(ops, t);
+    } catch (error) {
+      throw toStoreError(error);
+    }
   });
 
   const updateApiKeyTx = db.transaction((id: string, patch: object) => {
@@ -230,8 +255,12 @@ export function createSqliteStore(path: string, options: SqliteStoreOptions = {}
       delete: (key) => run(() => void q.kvDelete.run(key)),
     },
     counters: {
-      consume: (key, windowMs, limit, cost = 1) => run((t) => consumeTx.immediate(key, windowMs, limit, cost, t)),
-      refund: (key, cost = 1) => run((t) => void q.counterRefund.run(cost, key, t)),
+      consume: (key, windowMs, limit, cost = 1) =>
+        isClosed ? Promise.reject(closed('sqlite')) : (counterBatch.run({ kind: 'consume', key, windowMs, limit, cost }) as Promise<ConsumeResult>),
+      refund: async (key, cost = 1) => {
+        if (isClosed) throw closed('sqlite');
+        await counterBatch.run({ kind: 'refund', key, cost });
+      },
       peek: (key) =>
         run((t) => {
           const row = q.counterGet.get(key, t) as { count: number; ends_at: number } | undefined;
@@ -283,6 +312,7 @@ export function createSqliteStore(path: string, options: SqliteStoreOptions = {}
     ping: () => run(() => void q.ping.get()),
     async close() {
       if (isClosed) return;
+      counterBatch.flush();
       isClosed = true;
       bus.close();
       if (fast !== db) fast.close();
