@@ -122,6 +122,27 @@ describe('two instances on Redis + PostgreSQL', () => {
     }
   });
 
+  it('`webmcp keys rotate`: the new secret works on both instances and the old one is refused on both within 1 s', async () => {
+    const rotating = await cluster.createKey('agent');
+    await Promise.all([A().token(rotating.key), B().token(rotating.key)]);
+    const cli = await cluster.cli(['keys', 'rotate', rotating.id, '--json']);
+    expect(cli.code).toBe(0);
+    const fresh = (JSON.parse(cli.stdout) as { key: string }).key;
+    expect(fresh).not.toBe(rotating.key);
+    const tokenStatus = async (gw: Gateway, key: string) => {
+      const res = await gw.fetch('/webmcp/token', form({ grant_type: 'client_credentials' }, { 'x-api-key': key }));
+      await res.arrayBuffer();
+      return res.status;
+    };
+    const { ms } = await pollUntil('the old secret is refused on both', 3000, async () =>
+      (await tokenStatus(A(), rotating.key)) === 401 && (await tokenStatus(B(), rotating.key)) === 401 ? true : undefined,
+    );
+    measured.cliKeyRotate = Math.round(ms);
+    expect(ms).toBeLessThan(1000);
+    expect(await tokenStatus(A(), fresh)).toBe(200);
+    expect(await tokenStatus(B(), fresh)).toBe(200);
+  });
+
   it('audit entries written concurrently by both instances form one chain that verifies', async () => {
     const { access_token } = await A().token(agentKey.key);
     // 16 in flight, alternating instances, so both append to the chain at the same time.
