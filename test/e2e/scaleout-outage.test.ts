@@ -181,6 +181,15 @@ describe('store outages under two running instances', () => {
     expect(ms).toBeLessThan(5000);
   });
 
+  it('PostgreSQL killed with SIGKILL: the same, and recovery after its restart (crash recovery included)', async () => {
+    await postgres.stop({ kill: true });
+    await expectFailClosed('postgresKill');
+    await postgres.start();
+    const ms = await recovery();
+    measured.postgresKillRecovery = Math.round(ms);
+    expect(ms).toBeLessThan(5000);
+  });
+
   it('Redis hung (SIGSTOP): the same within 1 s, and recovery once it runs again', async () => {
     await withStopped([redis.pid!], () => expectFailClosed('redisHung', 1500));
     const ms = await recovery();
