@@ -7,7 +7,7 @@ import type { Route } from './route.js';
 import { createKeyStatus, type KeyStatus } from './keys.js';
 import { createLogger, type Logger } from './logger.js';
 import { createMetrics, type Metrics } from './metrics.js';
-import { createPageRegistry, type PageAnalyzer, type PageRegistry } from './pages/registry.js';
+import { createPageRegistry, type PageAnalyzer, type PageRegistry, type PageRenderer } from './pages/registry.js';
 import { createGatewaySecurity, type GatewaySecurity } from './security.js';
 import { createSessions, type Sessions } from '../security/session/index.js';
 import { openStore } from './store.js';
@@ -22,6 +22,8 @@ export interface GatewayDeps {
   logger?: Logger;
   /** Page analyser (default: the core's `WebMCPProcessor`). */
   analyzer?: PageAnalyzer;
+  /** Renderer for `render: true` pages (default: a webmcp/render browser pool, started only when a page needs it). */
+  renderer?: GatewayRenderer;
   /** `fetch` used for upstream action calls and remote pages. */
   fetch?: typeof fetch;
   /** Watch page files for changes (default true). */
@@ -71,11 +73,14 @@ export async function createServices(config: ResolvedGatewayConfig, deps: Gatewa
   const store = deps.store ?? opened!.store;
   const masterKey = deps.masterKey ?? opened?.masterKey;
   let pages: PageRegistry | null = null;
+  let renderer: GatewayRenderer | null = null;
   try {
     const security = await createGatewaySecurity(config, store, masterKey, logger, deps.now);
     const analyzer = deps.analyzer ?? (await defaultAnalyzer());
+    renderer = Object.values(config.pages).some((p) => p.render) ? (deps.renderer ?? (await defaultRenderer(config))) : null;
     pages = createPageRegistry(config.pages, {
       analyzer,
+      ...(renderer ? { renderer: renderer.render } : {}),
       logger,
       ...(deps.fetch ? { fetch: deps.fetch } : {}),
       watch: deps.watchPages ?? true,
@@ -122,6 +127,7 @@ export async function createServices(config: ResolvedGatewayConfig, deps: Gatewa
         if (closed) return;
         closed = true;
         registry.close();
+        await renderer?.close();
         await security.close?.();
         if (ownsStore) await store.close();
         logger.flush?.();
@@ -129,6 +135,7 @@ export async function createServices(config: ResolvedGatewayConfig, deps: Gatewa
     };
   } catch (error) {
     pages?.close();
+    await renderer?.close();
     if (ownsStore) await store.close();
     throw error;
   }
@@ -138,6 +145,23 @@ async function defaultAnalyzer(): Promise<PageAnalyzer> {
   const core = await import('../index.js');
   const processor = new core.WebMCPProcessor();
   return { process: (html: string, options: { url: string }) => processor.process(html, options) as Promise<WebMCPDocument> };
+}
+
+/** The browser behind `render: true` pages: one shared pool, closed with the gateway. */
+export interface GatewayRenderer {
+  render: PageRenderer;
+  close(): Promise<void>;
+}
+
+async function defaultRenderer(config: ResolvedGatewayConfig): Promise<GatewayRenderer> {
+  // Loaded only when a page asks for it: the gateway never needs a browser otherwise.
+  const [render, core] = await Promise.all([import('../render/index.js'), import('../index.js')]);
+  const pool = render.createBrowserPool({ sameOrigin: config.render.sameOrigin, maxPages: config.render.maxPages, pageTimeoutMs: config.render.timeoutMs });
+  const processor = new core.WebMCPProcessor({ cache: false });
+  return {
+    render: (target) => render.analyzeRendered(target.html === undefined ? target.url : { html: target.html, url: target.url }, { pool, processor }),
+    close: () => pool.close(),
+  };
 }
 
 function dropUndefined(value: Record<string, unknown>): Record<string, unknown> {

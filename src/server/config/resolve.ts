@@ -23,6 +23,10 @@ export interface ResolvedPage {
   readonly html: string | null;
   readonly acl: Acl | null;
   readonly actions: Readonly<Record<string, ResolvedAction>>;
+  /** Analyse the rendered page (headless Chromium) rather than the static HTML. */
+  readonly render: boolean;
+  /** Re-analyse on this schedule, or null for never (files are still re-analysed when they change). */
+  readonly refreshIntervalMs: number | null;
 }
 
 /** The gateway configuration after validation, defaults and path resolution; frozen. */
@@ -45,6 +49,8 @@ export interface ResolvedGatewayConfig {
   readonly metricsEnabled: boolean;
   readonly metricsPublic: boolean;
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  /** Browser settings for `render: true` pages. */
+  readonly render: { readonly sameOrigin: boolean; readonly maxPages: number; readonly timeoutMs: number };
 }
 
 export const DEFAULTS = {
@@ -104,7 +110,21 @@ function applyDefaults(file: GatewayConfigFile, baseDir: string): ResolvedGatewa
         acl: action.acl ?? null,
       };
     }
-    pages[id] = { id, url: page.url ?? null, html: page.html ? at(page.html) : null, acl: page.acl ?? null, actions };
+    let refreshIntervalMs: number | null = null;
+    if (page.refreshInterval !== undefined) {
+      const seconds = parseDuration(page.refreshInterval);
+      if (seconds === null || seconds < 10) throw new WebMCPConfigError(`pages.${id}.refreshInterval`, 'expected a duration of at least 10 s');
+      refreshIntervalMs = seconds * 1000;
+    }
+    pages[id] = {
+      id,
+      url: page.url ?? null,
+      html: page.html ? at(page.html) : null,
+      acl: page.acl ?? null,
+      actions,
+      render: page.render ?? false,
+      refreshIntervalMs,
+    };
   }
   const storeSpec = file.store ?? DEFAULTS.store;
   const store: StoreSpec =
@@ -138,6 +158,11 @@ function applyDefaults(file: GatewayConfigFile, baseDir: string): ResolvedGatewa
     metricsEnabled: file.metrics?.enabled ?? true,
     metricsPublic: file.metrics?.public ?? false,
     logLevel: file.log?.level ?? DEFAULTS.logLevel,
+    render: {
+      sameOrigin: file.render?.sameOrigin ?? true,
+      maxPages: file.render?.maxPages ?? 2,
+      timeoutMs: file.render?.timeoutMs ?? 30_000,
+    },
   };
 }
 

@@ -25,6 +25,10 @@ const PageSchema = z
     html: z.string().min(1).optional(),
     acl: AclSchema.optional(),
     actions: z.record(z.string().min(1).max(128), ActionSchema).optional(),
+    /** Analyse what headless Chromium shows after the page's scripts ran (webmcp/render). */
+    render: z.boolean().optional(),
+    /** Re-analyse on this schedule (seconds, or "90s", "15m", "1h"); at least 10 s. */
+    refreshInterval: z.union([z.number().positive(), z.string().min(1)]).optional(),
   })
   .refine((page) => page.html !== undefined || page.url !== undefined, {
     message: 'a page needs "html" (a file) or "url"',
@@ -63,6 +67,17 @@ export const GatewayConfigSchema = z.strictObject({
     .optional(),
   sessions: z.strictObject({ ttl: Duration.optional() }).optional(),
   admin: z.strictObject({ enabled: z.boolean().optional() }).optional(),
+  /** The browser used for `render: true` pages. */
+  render: z
+    .strictObject({
+      /** Block requests to other origins than the page's (default true). */
+      sameOrigin: z.boolean().optional(),
+      /** Pages rendered at once (default 2). */
+      maxPages: z.number().int().min(1).max(16).optional(),
+      /** Time budget for one page, load to analysis (default 30000 ms). */
+      timeoutMs: z.number().int().min(1000).max(300_000).optional(),
+    })
+    .optional(),
   metrics: z.strictObject({ enabled: z.boolean().optional(), public: z.boolean().optional() }).optional(),
   log: z.strictObject({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).optional() }).optional(),
 });

@@ -26,7 +26,7 @@ const analyzer: PageAnalyzer = {
 
 function page(dir: string, id: string, actions: string[] = [], url: string | null = null): ResolvedPage {
   const acts = Object.fromEntries(actions.map((a) => [a, { upstream: 'http://127.0.0.1:9/', method: 'POST' as const, encoding: null, timeoutMs: 1000, acl: null }]));
-  return { id, url, html: join(dir, `${id}.html`), acl: null, actions: acts };
+  return { id, url, html: join(dir, `${id}.html`), acl: null, actions: acts, render: false, refreshIntervalMs: null };
 }
 
 const logger = createLogger('silent');

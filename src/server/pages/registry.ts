@@ -11,6 +11,12 @@ export interface PageAnalyzer {
   process(html: string, options: { url: string }): Promise<WebMCPDocument>;
 }
 
+/**
+ * Analyses what a browser shows (webmcp/render) for `render: true` pages: a URL the browser loads,
+ * or the page file's HTML served as the page's URL.
+ */
+export type PageRenderer = (target: { url: string; html?: string }) => Promise<WebMCPDocument>;
+
 export interface PageState {
   readonly id: string;
   readonly config: ResolvedPage;
@@ -33,6 +39,8 @@ export interface PageRegistry {
 
 export interface PageRegistryOptions {
   analyzer: PageAnalyzer;
+  /** Required when a page says `render: true`. */
+  renderer?: PageRenderer;
   logger: Logger;
   /** Fetches pages configured by `url` only. */
   fetch?: typeof fetch;
@@ -73,6 +81,7 @@ export function createPageRegistry(pages: Readonly<Record<string, ResolvedPage>>
   }
   const watchers: FSWatcher[] = [];
   const timers = new Map<string, NodeJS.Timeout>();
+  const intervals: NodeJS.Timeout[] = [];
   const debounceMs = options.debounceMs ?? 100;
   const maxBytes = options.maxPageBytes ?? DEFAULT_MAX_PAGE_BYTES;
   const doFetch = options.fetch ?? fetch;
@@ -99,11 +108,19 @@ export function createPageRegistry(pages: Readonly<Record<string, ResolvedPage>>
 
   async function analyse(entry: Entry, force: boolean, strict = false): Promise<void> {
     entry.lastAttempt = Date.now();
-    const { html, fingerprint } = await load(entry);
-    if (!force && fingerprint !== null && fingerprint === entry.fingerprint) return;
     // Without a public URL the document gets a reserved placeholder, never the server's file path.
     const url = entry.config.url ?? `https://page.invalid/${encodeURIComponent(entry.id)}`;
-    const document = await options.analyzer.process(html, { url });
+    let document: WebMCPDocument;
+    let fingerprint: string | null = null;
+    if (entry.config.render && !entry.config.html) {
+      // The browser loads the page itself, scripts and all.
+      document = await renderer()({ url });
+    } else {
+      const loaded = await load(entry);
+      fingerprint = loaded.fingerprint;
+      if (!force && fingerprint !== null && fingerprint === entry.fingerprint) return;
+      document = entry.config.render ? await renderer()({ url, html: loaded.html }) : await options.analyzer.process(loaded.html, { url });
+    }
     const missing = missingActions(entry.config, document);
     if (missing.length > 0) {
       const known = [...actionElements(document).keys()].slice(0, 20).join(', ') || 'none';
@@ -111,10 +128,15 @@ export function createPageRegistry(pages: Readonly<Record<string, ResolvedPage>>
       if (strict) throw new WebMCPConfigError(`pages.${entry.id}.actions.${missing[0]}`, reason);
       options.logger.warn({ page: entry.id, actions: missing }, 'configured actions are no longer in the page document');
     }
-    entry.document = document;
-    entry.fingerprint = fingerprint;
     entry.analyzedAt = new Date().toISOString();
+    entry.document = withAnalysisTime(document, entry.analyzedAt);
+    entry.fingerprint = fingerprint;
     entry.error = null;
+  }
+
+  function renderer(): PageRenderer {
+    if (!options.renderer) throw new Error('rendering is not available');
+    return options.renderer;
   }
 
   function refreshEntry(entry: Entry, force: boolean): Promise<void> {
@@ -182,6 +204,15 @@ export function createPageRegistry(pages: Readonly<Record<string, ResolvedPage>>
         }
       }
       if (options.watch !== false) watchFiles();
+      for (const entry of entries.values()) {
+        if (entry.config.refreshIntervalMs === null) continue;
+        const timer = setInterval(() => {
+          if (!closed) void refreshEntry(entry, true);
+        }, entry.config.refreshIntervalMs);
+        // A schedule never keeps the process alive on its own.
+        timer.unref();
+        intervals.push(timer);
+      }
     },
     get(id) {
       const entry = entries.get(id);
@@ -203,8 +234,18 @@ export function createPageRegistry(pages: Readonly<Record<string, ResolvedPage>>
       for (const w of watchers) w.close();
       for (const t of timers.values()) clearTimeout(t);
       timers.clear();
+      for (const t of intervals) clearInterval(t);
     },
   };
+}
+
+/**
+ * The document as served: `metadata.analyzed_at` says when the gateway analysed it. Only the top
+ * two levels are copied; lazily counted token figures stay lazy.
+ */
+function withAnalysisTime(document: WebMCPDocument, analyzedAt: string): WebMCPDocument {
+  if (document.metadata.analyzed_at) return document;
+  return Object.freeze({ ...document, metadata: Object.freeze({ ...document.metadata, analyzed_at: analyzedAt }) });
 }
 
 /** The action elements of a document by name. */

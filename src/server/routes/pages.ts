@@ -71,4 +71,18 @@ export const pageRoutes = defineRoutes([
       return json(page.document);
     },
   },
+  {
+    // On-demand re-analysis (rendered pages change without their file changing).
+    method: 'POST',
+    path: '/webmcp/pages/:page/refresh',
+    access: { scope: 'webmcp:admin' },
+    async handle(ctx, s) {
+      const page = await pageFor(ctx, s, ctx.params['page']!);
+      await s.pages.refresh(page.id);
+      const fresh = s.pages.get(page.id) as PageState;
+      await s.audit(ctx, { action: 'analyze', outcome: fresh.error ? 'error' : 'ok', resource: `page:${page.id}` });
+      if (fresh.error) throw new HttpError(502, 'page-unavailable', 'the page could not be analysed; the previous document stays');
+      return json({ id: fresh.id, analyzed_at: fresh.analyzedAt, elements: fresh.document?.elements.length ?? 0 });
+    },
+  },
 ]);
