@@ -116,6 +116,15 @@ async function recovery(): Promise<number> {
   return ms;
 }
 
+/** Runs the checks of an outage, then brings the server back even when they fail (later tests need it). */
+async function outage(checks: () => Promise<void>, restore: () => Promise<void>): Promise<void> {
+  try {
+    await checks();
+  } finally {
+    await restore();
+  }
+}
+
 /** Runs `fn` while the processes are stopped (SIGSTOP), continuing them (SIGCONT) whatever happens. */
 async function withStopped(pids: number[], fn: () => Promise<void>): Promise<void> {
   for (const pid of pids) process.kill(pid, 'SIGSTOP');
@@ -152,8 +161,7 @@ describe('store outages under two running instances', () => {
 
   it('Redis stopped: /readyz fails and protected calls answer 503 within 1 s, never 2xx; its restart recovers both within 5 s', async () => {
     await redis.stop();
-    await expectFailClosed('redis');
-    await redis.start();
+    await outage(() => expectFailClosed('redis'), () => redis.start());
     const ms = await recovery();
     measured.redisRecovery = Math.round(ms);
     expect(ms).toBeLessThan(5000);
@@ -161,12 +169,13 @@ describe('store outages under two running instances', () => {
 
   it('PostgreSQL stopped: /readyz fails and protected calls answer 503 within 1 s, never 2xx; its restart recovers both within 5 s', async () => {
     await postgres.stop();
-    await expectFailClosed('postgres');
-    // The CLI needs the database too: it fails with one line and a non-zero exit, no stack.
-    const cli = await cluster.cli(['audit', 'verify']);
-    expect(cli.code).not.toBe(0);
-    expect(cli.stderr).not.toContain('    at ');
-    await postgres.start();
+    await outage(async () => {
+      await expectFailClosed('postgres');
+      // The CLI needs the database too: it fails with one line and a non-zero exit, no stack.
+      const cli = await cluster.cli(['audit', 'verify']);
+      expect(cli.code).not.toBe(0);
+      expect(cli.stderr).not.toContain('    at ');
+    }, () => postgres.start());
     const ms = await recovery();
     measured.postgresRecovery = Math.round(ms);
     expect(ms).toBeLessThan(5000);
@@ -174,8 +183,7 @@ describe('store outages under two running instances', () => {
 
   it('Redis killed with SIGKILL: the same, and recovery after its restart', async () => {
     await redis.stop({ kill: true });
-    await expectFailClosed('redisKill');
-    await redis.start();
+    await outage(() => expectFailClosed('redisKill'), () => redis.start());
     const ms = await recovery();
     measured.redisKillRecovery = Math.round(ms);
     expect(ms).toBeLessThan(5000);
@@ -183,8 +191,7 @@ describe('store outages under two running instances', () => {
 
   it('PostgreSQL killed with SIGKILL: the same, and recovery after its restart (crash recovery included)', async () => {
     await postgres.stop({ kill: true });
-    await expectFailClosed('postgresKill');
-    await postgres.start();
+    await outage(() => expectFailClosed('postgresKill'), () => postgres.start());
     const ms = await recovery();
     measured.postgresKillRecovery = Math.round(ms);
     expect(ms).toBeLessThan(5000);
