@@ -1,5 +1,6 @@
 import { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import { CallToolRequestSchema, ListToolsRequestSchema, type CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import { viewSince } from '../core/diff.js';
 import { formatForModel } from '../core/format.js';
 import type { WebMCPDocument } from '../core/types.js';
 import { isWebMCPError } from '../errors.js';
@@ -23,11 +24,33 @@ export interface McpServerInfo {
 }
 
 /**
+ * The documents `analyze_page` answered with earlier in this session, by page URL: a repeated
+ * analysis of the same URL answers with what changed, when that is smaller than the full view.
+ */
+export interface AnalysisHistory {
+  get(url: string): WebMCPDocument | undefined;
+  set(url: string, doc: WebMCPDocument): void;
+}
+
+/** A session's history: the last document of each of the most recent `max` URLs. */
+export function createAnalysisHistory(max = 32): AnalysisHistory {
+  const docs = new Map<string, WebMCPDocument>();
+  return {
+    get: (url) => docs.get(url),
+    set(url, doc) {
+      docs.delete(url);
+      docs.set(url, doc);
+      if (docs.size > max) docs.delete(docs.keys().next().value as string);
+    },
+  };
+}
+
+/**
  * An MCP server (official SDK, low-level `Server`, JSON Schema tool inputs) exposing each page
  * action as a tool `<page>_<action>` plus `analyze_page`. Results carry the upstream's answer;
  * every failure is an MCP tool error (`isError`) with a clear message, never a stack.
  */
-export function createMcpServer(backend: McpBackend, info: McpServerInfo): Server {
+export function createMcpServer(backend: McpBackend, info: McpServerInfo, history: AnalysisHistory = createAnalysisHistory()): Server {
   const server = new Server(info, {
     capabilities: { tools: {} },
     instructions:
@@ -44,7 +67,7 @@ export function createMcpServer(backend: McpBackend, info: McpServerInfo): Serve
     const { name } = request.params;
     const args = (request.params.arguments ?? {}) as Record<string, unknown>;
     try {
-      if (name === ANALYZE_TOOL) return await runAnalyze(backend, args);
+      if (name === ANALYZE_TOOL) return await runAnalyze(backend, args, history);
       const tool = (await backend.tools()).find((t) => t.name === name);
       if (!tool) return failure(`unknown tool "${name.slice(0, 64)}"`);
       const answer = await backend.act(tool.page, tool.action, args);
@@ -59,11 +82,14 @@ export function createMcpServer(backend: McpBackend, info: McpServerInfo): Serve
   return server;
 }
 
-async function runAnalyze(backend: McpBackend, args: Record<string, unknown>): Promise<CallToolResult> {
-  const { html, url, goal, max_tokens: maxTokens } = args;
+const ANALYZE_ARGS = ['html', 'url', 'goal', 'max_tokens', 'scope'];
+
+async function runAnalyze(backend: McpBackend, args: Record<string, unknown>, history: AnalysisHistory): Promise<CallToolResult> {
+  const { html, url, goal, max_tokens: maxTokens, scope } = args;
   for (const key of Object.keys(args)) {
-    if (!['html', 'url', 'goal', 'max_tokens'].includes(key)) return failure(`unknown argument "${key.slice(0, 64)}"`);
+    if (!ANALYZE_ARGS.includes(key)) return failure(`unknown argument "${key.slice(0, 64)}"`);
   }
+  if (scope !== undefined && typeof scope !== 'string') return failure('scope must be a string');
   if (html !== undefined && typeof html !== 'string') return failure('html must be a string');
   if (url !== undefined && typeof url !== 'string') return failure('url must be a string');
   if (goal !== undefined && typeof goal !== 'string') return failure('goal must be a string');
@@ -71,7 +97,12 @@ async function runAnalyze(backend: McpBackend, args: Record<string, unknown>): P
   if (html === undefined && url === undefined) return failure('give the page html or its url');
   if (html === undefined && !backend.fetchesUrls) return failure('this server does not fetch URLs: give the page html');
   const doc = await backend.analyze({ ...(html !== undefined ? { html } : {}), ...(url !== undefined ? { url } : {}) });
-  const text = formatForModel(doc, { ...(goal ? { goal } : {}), ...(maxTokens !== undefined ? { maxTokens: maxTokens as number } : {}) });
+  const options = { ...(goal ? { goal } : {}), ...(scope ? { scope } : {}), ...(maxTokens !== undefined ? { maxTokens: maxTokens as number } : {}) };
+  // Same page again in this session: what changed, when that says it in fewer tokens.
+  const key = typeof url === 'string' ? url : undefined;
+  const before = key ? history.get(key) : undefined;
+  if (key) history.set(key, doc);
+  const text = before ? viewSince(before, doc, options).text : formatForModel(doc, options);
   return { content: [{ type: 'text', text }] };
 }
 

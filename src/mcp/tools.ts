@@ -57,7 +57,8 @@ export function analyzeTool(options: { urlFetch: boolean }): McpTool {
     description:
       'Describes what can be done on a web page: its forms, fields, buttons and links with CSS selectors, as compact text. ' +
       (options.urlFetch ? 'Give the page HTML, or a URL to fetch.' : 'Give the page HTML (and its URL); this server does not fetch URLs.') +
-      ' Optional: a goal (e.g. "log in") to rank what matters first, and max_tokens to bound the answer.',
+      ' Optional: a goal (e.g. "log in") to rank what matters first, max_tokens to bound the answer, scope to see one part.' +
+      ' Asking again for the same url answers with what changed since, when that is shorter.',
     inputSchema: {
       type: 'object',
       properties: {
@@ -65,6 +66,7 @@ export function analyzeTool(options: { urlFetch: boolean }): McpTool {
         url: { type: 'string', description: 'The page URL (absolute http or https).' },
         goal: { type: 'string', description: 'What the agent wants to do on the page.' },
         max_tokens: { type: 'integer', minimum: 50, maximum: 200000, description: 'Token budget of the answer (o200k_base).' },
+        scope: { type: 'string', description: 'Only this part: a form, element or group name, or a selector from an earlier answer.' },
       },
       additionalProperties: false,
     },

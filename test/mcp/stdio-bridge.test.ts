@@ -129,6 +129,27 @@ describe('webmcp mcp (stdio)', () => {
       await new Promise<void>((r) => site.close(() => r()));
     }
   });
+
+  it('analyze_page of the same URL again answers with the delta when it is smaller; scope narrows the view', async () => {
+    let html = SHOP_HTML;
+    const site = createServer((_req, res) => res.writeHead(200, { 'content-type': 'text/html' }).end(html));
+    await new Promise<void>((r) => site.listen(0, '127.0.0.1', r));
+    try {
+      const url = `http://127.0.0.1:${(site.address() as AddressInfo).port}/again`;
+      const first = (await client.callTool({ name: 'analyze_page', arguments: { url } })) as ToolText;
+      expect(first.content[0]!.text).toMatch(/^PAGE /);
+      html = SHOP_HTML.replace('</form>', '<label>Coupon <input name="coupon"></label></form>');
+      const second = (await client.callTool({ name: 'analyze_page', arguments: { url } })) as ToolText;
+      const delta = second.content[0]!.text;
+      expect(delta).toContain('COUPON');
+      expect(delta.length).toBeLessThan(first.content[0]!.text.length);
+      const scoped = (await client.callTool({ name: 'analyze_page', arguments: { url: url + '?x', scope: 'LOGIN' } })) as ToolText;
+      expect(scoped.content[0]!.text).toContain('FORM LOGIN');
+      expect(scoped.content[0]!.text).not.toContain('FORM SEARCH');
+    } finally {
+      await new Promise<void>((r) => site.close(() => r()));
+    }
+  });
 });
 
 describe('webmcp mcp usage', () => {
