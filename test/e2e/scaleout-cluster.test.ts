@@ -84,6 +84,28 @@ describe('two instances on Redis + PostgreSQL', () => {
     expect(afterReuse.status).toBe(400);
   });
 
+  it('a browser session opened on A, with a CSRF token from B, acts on A; ending it on B ends it on A (no sticky sessions)', async () => {
+    const { access_token } = await A().token(agentKey.key);
+    const opened = await A().fetch('/webmcp/session', { method: 'POST', headers: bearer(access_token) });
+    expect(opened.status).toBe(204);
+    const cookie = opened.headers.getSetCookie().find((c) => c.startsWith('webmcp-session='))!.split(';')[0]!;
+    const csrfRes = await B().fetch('/webmcp/csrf', { headers: { cookie } });
+    expect(csrfRes.status).toBe(200);
+    const csrf = ((await csrfRes.json()) as { token: string }).token;
+    const act = (gw: Gateway, headers: Record<string, string>) =>
+      gw.fetch('/webmcp/actions/login/SUBSCRIBE', {
+        method: 'POST',
+        headers: { cookie, 'content-type': 'application/json', ...headers },
+        body: JSON.stringify({ TOPIC: 'b' }),
+      });
+    expect((await act(A(), { 'x-csrf-token': csrf })).status).toBe(200);
+    // Without the token the cookie alone is refused on either instance.
+    expect((await act(B(), {})).status).toBe(403);
+    const ended = await B().fetch('/webmcp/session', { method: 'DELETE', headers: { cookie, 'x-csrf-token': csrf } });
+    expect(ended.status).toBe(204);
+    expect((await A().fetch('/webmcp/pages', { headers: { cookie } })).status).toBe(401);
+  });
+
   it('a token revoked on A is refused on B within 1 s', async () => {
     const { access_token } = await A().token(agentKey.key);
     // B has verified (and cached) the token before it is revoked.
