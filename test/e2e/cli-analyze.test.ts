@@ -144,6 +144,29 @@ describe('webmcp analyze', () => {
     expect(r.stderr).toContain('/elements/0/role');
   });
 
+  it('--scope shows one part; --since shows what changed since an earlier --json document', async () => {
+    const file = join(PAGES, 'signup.html');
+    const scoped = await run(['analyze', file, '--scope', 'COUNTRY']);
+    expect(scoped.code).toBe(0);
+    expect(scoped.stdout).toContain('COUNTRY');
+    expect(scoped.stdout).not.toContain('PASSWORD1');
+    const dir = await mkdtemp(join(tmpdir(), 'webmcp-since-'));
+    const before = join(dir, 'before.json');
+    await writeFile(before, (await run(['analyze', file, '--json'])).stdout);
+    const changed = join(dir, 'signup.html');
+    const html = await readFile(file, 'utf8');
+    await writeFile(changed, html.replace('<label for="su-phone">Phone</label>', '<label for="su-phone">Mobile phone</label>').replace('</form>', '<label>Promo code <input name="promo"></label></form>'));
+    const delta = await run(['analyze', changed, '--since', before]);
+    expect(delta.code).toBe(0);
+    expect(delta.stdout).toContain('PROMO');
+    expect(delta.stdout).toContain('Mobile phone');
+    const full = await run(['analyze', changed]);
+    expect(delta.stdout.length).toBeLessThan(full.stdout.length);
+    const bad = await run(['analyze', changed, '--since', join(PAGES, 'login.html')]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('--since: the file is not JSON');
+  });
+
   it('--help and --version', async () => {
     const help = await run(['analyze', '--help']);
     expect(help.code).toBe(0);

@@ -1,7 +1,8 @@
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { basename, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { WebMCPProcessor } from '../../core/processor.js';
+import { viewSince } from '../../core/diff.js';
 import { formatForModel } from '../../core/format.js';
 import { pageIdOf, toMcpTools } from '../../core/tools.js';
 import { toDeclarationScript } from '../../core/declaration-script.js';
@@ -26,6 +27,8 @@ options:
   --level L         basic | standard | aggressive detail in the compact view (default standard)
   --goal TEXT       rank forms and elements by relevance to a goal ("log in", "search for shoes")
   --max-tokens N    never exceed N o200k tokens in the compact view (N >= 50)
+  --scope NAME      only one part: a form, element or group name, or a selector from the document
+  --since FILE      show what changed since an earlier --json document (the full view when that is shorter)
   --url URL         the page's URL (for files and stdin: resolves relative links and form actions)
   --out DIR         write one file per page into DIR instead of printing
   --timeout MS      time limit for fetching a URL (default ${DEFAULT_TIMEOUT_MS})
@@ -40,6 +43,8 @@ interface Options {
   level: OptimizationLevel;
   goal?: string;
   maxTokens?: number;
+  scope?: string;
+  since?: string;
   url?: string;
   out?: string;
   timeoutMs: number;
@@ -69,6 +74,8 @@ export function parseAnalyzeArgs(argv: string[]): Options {
         level: { type: 'string' },
         goal: { type: 'string' },
         'max-tokens': { type: 'string' },
+        scope: { type: 'string' },
+        since: { type: 'string' },
         url: { type: 'string' },
         out: { type: 'string' },
         timeout: { type: 'string' },
@@ -90,11 +97,15 @@ export function parseAnalyzeArgs(argv: string[]): Options {
   if (v.url !== undefined && !isUrl(v.url)) throw new UsageError('--url must be an http(s) URL');
   if (parsed.positionals.filter((p) => p === '-').length > 1) throw new UsageError('"-" (standard input) can be given once');
   if (v['same-origin'] && !v.render) throw new UsageError('--same-origin needs --render');
+  if (v.since !== undefined && parsed.positionals.length !== 1) throw new UsageError('--since compares one page: give exactly one input');
+  if (v.since !== undefined && (v.json || (v.format && v.format !== 'compact'))) throw new UsageError('--since prints a compact delta: it cannot be combined with --format/--json');
   return {
     format,
     level,
     goal: v.goal,
     maxTokens: positiveInt(v['max-tokens'], '--max-tokens', 50),
+    scope: v.scope,
+    since: v.since,
     url: v.url,
     out: v.out,
     timeoutMs: positiveInt(v.timeout, '--timeout') ?? DEFAULT_TIMEOUT_MS,
@@ -105,7 +116,9 @@ export function parseAnalyzeArgs(argv: string[]): Options {
   };
 }
 
-function render(doc: WebMCPDocument, o: Options, source: string): string {
+function render(doc: WebMCPDocument, o: Options, source: string, before?: WebMCPDocument): string {
+  const view = { goal: o.goal, level: o.level, maxTokens: o.maxTokens, scope: o.scope };
+  if (before) return viewSince(before, doc, view).text + '\n';
   switch (o.format) {
     case 'json':
       return JSON.stringify(doc, null, 2) + '\n';
@@ -114,7 +127,7 @@ function render(doc: WebMCPDocument, o: Options, source: string): string {
     case 'script':
       return toDeclarationScript(doc);
     case 'compact':
-      return formatForModel(doc, { goal: o.goal, level: o.level, maxTokens: o.maxTokens }) + '\n';
+      return formatForModel(doc, view) + '\n';
   }
 }
 
@@ -172,6 +185,7 @@ const command: CliCommand = {
     const outDir = o.out ? resolve(io.cwd, o.out) : null;
     if (outDir) await mkdir(outDir, { recursive: true });
     const used = new Set<string>();
+    const before = o.since ? await readEarlierDocument(resolve(io.cwd, o.since)) : undefined;
     const analyser = await makeAnalyser(o, io);
     let failed = 0;
     const jsonDocs: unknown[] = [];
@@ -187,7 +201,7 @@ const command: CliCommand = {
             jsonDocs.push(o.format === 'json' ? { source, document: doc } : { source, tools: toMcpTools(doc, { page: pageId(source, doc) }) });
           } else {
             if (many) io.stdout.write(`== ${source}\n`);
-            io.stdout.write(render(doc, o, source));
+            io.stdout.write(render(doc, o, source, before));
           }
         } catch (err) {
           failed++;
@@ -206,6 +220,27 @@ const command: CliCommand = {
     return failed ? 1 : 0;
   },
 };
+
+/** The `--since` document: an earlier `webmcp analyze --json` output. */
+async function readEarlierDocument(path: string): Promise<WebMCPDocument> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (err) {
+    throw new UsageError(`--since: cannot read ${path} (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
+  }
+  let doc: unknown;
+  try {
+    doc = JSON.parse(text);
+  } catch (err) {
+    if (!(err instanceof SyntaxError)) throw err;
+    throw new UsageError('--since: the file is not JSON (use the output of webmcp analyze --json)');
+  }
+  if (doc === null || typeof doc !== 'object' || !Array.isArray((doc as WebMCPDocument).elements)) {
+    throw new UsageError('--since: the file is not a WebMCP document (use the output of webmcp analyze --json)');
+  }
+  return doc as WebMCPDocument;
+}
 
 function describeError(err: unknown): string {
   const message = err instanceof Error ? err.message : String(err);
