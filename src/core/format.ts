@@ -224,7 +224,9 @@ export function modelView(doc: WebMCPDocument, options: FormatOptions = {}): Mod
   const o = checkOptions(options);
   const level = o.level ?? doc.metadata?.optimization_level ?? 'standard';
   const rules = LEVELS[level] ?? LEVELS.standard;
-  const goal = o.goal !== undefined ? goalTerms(o.goal) : null;
+  // A goal given to process() travels with the document; an explicit one here wins.
+  const goalText = o.goal ?? (typeof doc.metadata?.goal === 'string' ? doc.metadata.goal : undefined);
+  const goal = goalText !== undefined ? goalTerms(goalText) : null;
   const plan = buildPlan(doc, rules, goal, o.scope);
   const headers = pageHeaders(doc);
   if (o.maxTokens === undefined) {

@@ -103,18 +103,19 @@ export class WebMCPProcessor {
     const level = options.level ?? this.level;
     const runtime = options.runtimeTools?.length ? options.runtimeTools : undefined;
     const shadowRoots = options.shadowRoots === true;
+    const goal = options.goal === undefined ? undefined : cleanText(String(options.goal), 200);
     let key: string | undefined;
     if (this.cache && !runtime) {
-      key = `${shadowRoots ? 'shadow\u0000' : ''}${level}\u0000${url ?? ''}\u0000${html}`;
+      key = `${shadowRoots ? 'shadow\u0000' : ''}${level}\u0000${goal ?? ''}\u0000${url ?? ''}\u0000${html}`;
       const hit = this.cache.get(key);
       if (hit) return hit;
     }
-    const doc = this.analyse(html, url, level, runtime, shadowRoots);
+    const doc = this.analyse(html, url, level, runtime, shadowRoots, goal);
     if (key && this.cache) this.cache.set(key, doc);
     return doc;
   }
 
-  private analyse(html: string, url: string | undefined, level: OptimizationLevel, runtimeTools: RuntimeTool[] | undefined, shadowRoots = false): WebMCPDocument {
+  private analyse(html: string, url: string | undefined, level: OptimizationLevel, runtimeTools: RuntimeTool[] | undefined, shadowRoots = false, goal?: string): WebMCPDocument {
     const page = walkPage(parseDocument(html, { shadowRoots }));
     const described = describePage(page, url);
     const diagnostics: Diagnostic[] = [];
@@ -149,6 +150,7 @@ export class WebMCPProcessor {
     doc.security.jwt = { header_name: 'Authorization', encryption: this.jwe ? 'JWE' : 'none' };
     applyDeclarations(doc, page, described, diagnostics);
     if (runtimeTools) doc.tools = runtimeTools.map(cleanRuntimeTool);
+    if (goal) doc.metadata.goal = goal;
     if (diagnostics.length) doc.metadata.diagnostics = diagnostics;
     doc.metadata.tokens = lazyTokenCounts(html, doc);
     return deepFreeze(doc);

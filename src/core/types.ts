@@ -162,6 +162,8 @@ export interface WebMCPDocument {
     page_url?: string;
     optimization_level: OptimizationLevel;
     tokens: TokenCounts;
+    /** The goal given to `process()`, which `formatForModel` ranks by unless told otherwise. */
+    goal?: string;
     /** Whether the page declared itself (`application/webmcp+json`, W3C `toolname`). */
     declared?: boolean;
     analyzed_at?: string;

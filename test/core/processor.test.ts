@@ -53,6 +53,17 @@ describe('WebMCPProcessor cache', () => {
   });
 });
 
+describe('process(html, { goal })', () => {
+  it('records the goal, which the model view then ranks by', async () => {
+    const html = readFileSync(new URL('../fixtures/pages/search.html', import.meta.url), 'utf8');
+    const plain = await new WebMCPProcessor().process(html, { url: 'https://shop.example/s' });
+    const focused = await new WebMCPProcessor().process(html, { url: 'https://shop.example/s', goal: 'add red sneakers to cart' });
+    expect(focused.metadata.goal).toBe('add red sneakers to cart');
+    expect(formatForModel(focused)).toBe(formatForModel(plain, { goal: 'add red sneakers to cart' }));
+    expect(formatForModel(focused)).not.toBe(formatForModel(plain));
+  });
+});
+
 describe('bad input', () => {
   it('refuses non-strings, bad URLs and oversized pages with typed errors', async () => {
     const p = new WebMCPProcessor({ maxHtmlLength: 100 });
