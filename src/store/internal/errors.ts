@@ -6,7 +6,7 @@ import { WebMCPStoreError } from '../../errors.js';
  * that meets a hung server (stopped process, dropped packets) must still get its 503 within 1 s,
  * and the HTTP exchange around the store call needs some of that second.
  */
-export const DEFAULT_STORE_TIMEOUT_MS = 750;
+export const DEFAULT_STORE_TIMEOUT_MS = 500;
 
 /** The backend could not be reached or did not answer in time. The driver's error stays in `cause`. */
 export function unavailable(backend: string, cause?: unknown): WebMCPStoreError {
