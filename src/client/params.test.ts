@@ -40,9 +40,14 @@ describe('actionInputs', () => {
 });
 
 describe('prepareParams', () => {
-  it('accepts valid params, expands groups and encrypts sensitive values', async () => {
+  it('accepts valid params keyed as the tool schema says (groups by group name) and encrypts sensitive values', async () => {
     const out = await prepareParams(buy, { CODE: 'ABC-12', CARD: '4111111111111111', QTY: 2, SIZE: 'm', TAGS: ['a', 'b'], SHIP: 'fast' }, encrypt);
-    expect(out).toEqual({ CODE: 'ABC-12', CARD: 'jwe(16)', QTY: 2, SIZE: 'm', TAGS: ['a', 'b'], SHIP_FAST: true });
+    expect(out).toEqual({ CODE: 'ABC-12', CARD: 'jwe(16)', QTY: 2, SIZE: 'm', TAGS: ['a', 'b'], SHIP: 'fast' });
+  });
+
+  it('takes a group member by its element name, and the group by its group name', async () => {
+    expect(await prepareParams(buy, { CODE: 'ABC-1', SHIP_FAST: true }, encrypt)).toEqual({ CODE: 'ABC-1', SHIP: 'fast' });
+    expect(await prepareParams(buy, { CODE: 'ABC-1', SHIP: 'std', SHIP_STD: true, SHIP_FAST: false }, encrypt)).toEqual({ CODE: 'ABC-1', SHIP: 'std' });
   });
 
   it('passes a value that already is a JWE through unencrypted and unchecked', async () => {
@@ -59,7 +64,7 @@ describe('prepareParams', () => {
     [{ CODE: 'ABC-1', QTY: Number.NaN, SHIP: 'std' }, /QTY has the wrong type/],
     [{ CODE: 'ABC-1', SIZE: 'xl', SHIP: 'std' }, /SIZE must be one of its options/],
     [{ CODE: 'ABC-1', TAGS: ['a', 'z'], SHIP: 'std' }, /TAGS must be one of its options/],
-    [{ CODE: 'ABC-1' }, /SHIP_STD is required/],
+    [{ CODE: 'ABC-1' }, /SHIP is required/],
     [{ CODE: 'ABC-1', SHIP: 'slow' }, /SHIP must be one of its options/],
     [{ CODE: 'ABC-1', SHIP: ['std'] }, /SHIP must be one option/],
     [{ CODE: 'ABC-1', SHIP_STD: true, SHIP_FAST: true }, /two options of one group/],

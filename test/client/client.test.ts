@@ -79,7 +79,9 @@ describe('acting', () => {
     }
     const [call] = actionCalls(rec.sent);
     const sent = JSON.parse(call!.body) as Record<string, string | boolean>;
-    expect(Object.keys(sent).sort()).toEqual(['EMAIL', 'PASSWORD', 'PLAN_PRO', 'REMEMBER']);
+    // Sent as the tool schema keys them: the radio group by its group name.
+    expect(Object.keys(sent).sort()).toEqual(['EMAIL', 'PASSWORD', 'PLAN', 'REMEMBER']);
+    expect(sent.PLAN).toBe('pro');
     const header = decodeProtectedHeader(sent.PASSWORD as string);
     const jwks = (await (await fetch(`${gw.url}/.well-known/jwks.json`)).json()) as { keys: { kid: string; use: string }[] };
     expect(header).toMatchObject({ alg: 'ECDH-ES+A256KW', enc: 'A256GCM', kid: jwks.keys.find((k) => k.use === 'enc')!.kid });

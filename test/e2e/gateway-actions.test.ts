@@ -20,11 +20,23 @@ let admin: { id: string; key: string };
 /** The checkbox's element name, as the core names it (from the page's document). */
 let remember: string;
 
+/** A sign-up form with a radio group, a checkbox group and a select whose labels repeat. */
+const SIGNUP_HTML = `<!doctype html><html lang="en"><head><title>Sign up</title></head><body>
+<form id="signup" action="/signup" method="post">
+<label for="em">Email</label><input id="em" type="email" name="email" required>
+<fieldset><legend>Plan</legend>
+<label><input type="radio" name="plan" value="basic" required> Basic</label>
+<label><input type="radio" name="plan" value="pro"> Pro</label></fieldset>
+<label><input type="checkbox" name="topics" value="news"> News</label>
+<label><input type="checkbox" name="topics" value="deals"> Deals</label>
+<label>Country <select name="country"><option value="de">Germany</option><option value="fr">France</option><option value="o1">Other</option><option value="o2">Other</option></select></label>
+<button type="submit">Sign up</button></form></body></html>`;
+
 beforeAll(async () => {
   upstream = await startUpstream();
   gw = await startGateway({
     upstream,
-    files: { 'pages/login.html': LOGIN_HTML, 'pages/private.html': LOGIN_HTML },
+    files: { 'pages/login.html': LOGIN_HTML, 'pages/private.html': LOGIN_HTML, 'pages/signup.html': SIGNUP_HTML },
     pages: {
       login: {
         url: 'https://shop.example/login',
@@ -35,6 +47,7 @@ beforeAll(async () => {
         },
       },
       private: { url: 'https://shop.example/private', html: 'pages/private.html', acl: { roles: ['admin'] }, actions: {} },
+      signup: { url: 'https://shop.example/signup', html: 'pages/signup.html', actions: { SIGN_UP: { upstream: `${upstream.url}/signup`, method: 'POST' } } },
     },
   });
   const agent = await gw.createKey('agent');
@@ -131,7 +144,7 @@ describe('actions', () => {
     expect((await gw.fetch('/webmcp/pages/private', { headers: { authorization: `Bearer ${agentToken}` } })).status).toBe(403);
     expect((await gw.fetch('/webmcp/pages/private', { headers: { authorization: `Bearer ${adminToken}` } })).status).toBe(200);
     const list = (await (await gw.fetch('/webmcp/pages', { headers: { authorization: `Bearer ${agentToken}` } })).json()) as { pages: { id: string }[] };
-    expect(list.pages.map((p) => p.id)).toEqual(['login']);
+    expect(list.pages.map((p) => p.id)).toEqual(['login', 'signup']); // not 'private'
     expect((await act('SUBSCRIBE', { TOPIC: 'a' })).status).toBe(403);
   });
 
@@ -150,6 +163,62 @@ describe('actions', () => {
     } finally {
       upstream.delayMs = 0;
     }
+  });
+});
+
+describe('action params on the core model (what the MCP tools advertise)', () => {
+  interface Doc { elements: { name: string; field?: string; group?: string; value?: string; role: string }[] }
+  let doc: Doc;
+  const key = (field: string) => {
+    const e = doc.elements.find((x) => x.field === field)!;
+    return e.group ?? e.name;
+  };
+  const member = (field: string, value: string) => doc.elements.find((x) => x.field === field && x.value === value)!.name;
+  const sent = () => {
+    const body = new URLSearchParams(upstream.requests.at(-1)!.body);
+    return { email: body.get('email'), plan: body.getAll('plan'), topics: body.getAll('topics'), country: body.getAll('country') };
+  };
+
+  beforeAll(async () => {
+    doc = (await (await gw.fetch('/webmcp/pages/signup', { headers: { authorization: `Bearer ${agentToken}` } })).json()) as Doc;
+  });
+
+  it('takes radio and checkbox groups by group name and forwards the HTML fields', async () => {
+    expect(key('plan')).not.toBe(member('plan', 'pro')); // the group key is not an element name
+    const res = await act('SIGN_UP', { EMAIL: 'ann@example.com', [key('plan')]: 'pro', [key('topics')]: ['news', 'deals'], [key('country')]: 'fr' }, agentToken, 'signup');
+    expect(res.status).toBe(200);
+    expect(sent()).toEqual({ email: 'ann@example.com', plan: ['pro'], topics: ['news', 'deals'], country: ['fr'] });
+  });
+
+  it('still takes a group member by its element name', async () => {
+    const res = await act('SIGN_UP', { EMAIL: 'ann@example.com', [member('plan', 'basic')]: true, [member('topics', 'deals')]: true }, agentToken, 'signup');
+    expect(res.status).toBe(200);
+    expect(sent()).toMatchObject({ plan: ['basic'], topics: ['deals'] });
+    const both = await act('SIGN_UP', { EMAIL: 'ann@example.com', [member('plan', 'basic')]: true, [key('plan')]: 'pro' }, agentToken, 'signup');
+    expect(both.status).toBe(400);
+  });
+
+  it('accepts an option label that names exactly one option and forwards its value', async () => {
+    const res = await act('SIGN_UP', { EMAIL: 'ann@example.com', [key('plan')]: 'Pro', [key('country')]: 'Germany' }, agentToken, 'signup');
+    expect(res.status).toBe(200);
+    expect(sent()).toMatchObject({ plan: ['pro'], country: ['de'] });
+    const before = upstream.requests.length;
+    for (const bad of [{ [key('country')]: 'Other' }, { [key('country')]: 'Spain' }, { [key('plan')]: 'gold' }, { [key('plan')]: ['pro'] }, { [key('topics')]: 'news' }]) {
+      const refused = await act('SIGN_UP', { EMAIL: 'ann@example.com', [key('plan')]: 'basic', ...bad }, agentToken, 'signup');
+      expect([bad, refused.status]).toEqual([bad, 400]);
+      const problem = (await refused.json()) as { code: string; detail: string };
+      expect(problem.code).toBe('ERR_INPUT');
+    }
+    expect(upstream.requests.length).toBe(before);
+  });
+
+  it('names the param in the refusal, never a value or an unknown key', async () => {
+    const missing = (await (await act('SIGN_UP', { EMAIL: 'ann@example.com' }, agentToken, 'signup')).json()) as { detail: string };
+    expect(missing.detail).toBe(`${key('plan')} is required`);
+    const unknown = (await (await act('SIGN_UP', { EMAIL: 'ann@example.com', '<img src=x>': 1 }, agentToken, 'signup')).json()) as { detail: string };
+    expect(unknown.detail).toBe('unknown parameter');
+    const wrong = (await (await act('SIGN_UP', { EMAIL: 'secret-looking-value', [key('plan')]: 'basic' }, agentToken, 'signup')).json()) as { detail: string };
+    expect(wrong.detail).toBe('EMAIL must be an email address');
   });
 });
 

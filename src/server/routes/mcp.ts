@@ -1,14 +1,11 @@
 import { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js';
 import type { WebMCPDocument } from '../../core/types.js';
 import { WebMCPError, WebMCPSecurityError, type WebMCPErrorCode } from '../../errors.js';
-import { expandGroupParams } from '../../mcp/group-params.js';
 import { createMcpServer, type McpBackend } from '../../mcp/server.js';
 import { pageTools } from '../../mcp/tools.js';
 import { VERSION } from '../../mcp/version.js';
-import { inputsOf } from '../actions/params.js';
 import type { RequestContext } from '../context.js';
 import { problemFor } from '../http/problem.js';
-import { actionElements } from '../pages/registry.js';
 import { defineRoutes, type Route } from '../route.js';
 import type { GatewayServices } from '../services.js';
 import { actionRoutes } from './actions.js';
@@ -65,10 +62,9 @@ function gatewayBackend(ctx: RequestContext, s: GatewayServices): McpBackend {
     },
     async act(page, action, args) {
       if (!canWrite) throw new WebMCPSecurityError('ERR_SCOPE', 'this credential may not run actions');
-      const doc = s.pages.get(page)?.document;
-      const element = doc ? actionElements(doc).get(action) : undefined;
-      const params = doc && element ? expandGroupParams(inputsOf(doc, element).values(), args) : args;
-      const res = await dispatch(ctx, s, actionRoutes[0]!, `/webmcp/actions/${encodeURIComponent(page)}/${encodeURIComponent(action)}`, { page, action }, params);
+      // Tool arguments are the action's params as the tool schema describes them (group keys
+      // included); the action route validates them on the same model.
+      const res = await dispatch(ctx, s, actionRoutes[0]!, `/webmcp/actions/${encodeURIComponent(page)}/${encodeURIComponent(action)}`, { page, action }, args);
       return (await res.json()) as { status: number; body: unknown };
     },
     async analyze({ html, url }) {
