@@ -20,7 +20,6 @@ export const SECRET = 'bench-gateway-secret-0123456789abcdef-0123456789abcdef';
 async function startGateway(store: 'memory' | 'sqlite'): Promise<{ url: string; token: string }> {
   const { createGateway } = await import('../src/server/app.js');
   const { listen } = await import('../src/server/node.js');
-  const { createLogger } = await import('../src/server/logger.js');
   const { readJson } = await import('../src/server/http/json.js');
   const { json } = await import('../src/server/route.js');
   const dir = mkdtempSync(join(tmpdir(), 'webmcp-bench-gw-'));
@@ -28,12 +27,12 @@ async function startGateway(store: 'memory' | 'sqlite'): Promise<{ url: string; 
     {
       security: { jwt: { secret: SECRET }, rateLimit: { windowMs: 60_000, maxRequests: 1_000_000_000 } },
       store: store === 'memory' ? 'memory' : `sqlite:${join(dir, 'bench.db')}`,
-      log: { level: 'warn' },
+      // Everything else as `webmcp serve` defaults it: request logs at info (stderr, which the
+      // bench sends to a file), metrics on, admin page on.
     },
     {
       baseDir: dir,
       masterKey: randomBytes(32),
-      logger: createLogger('warn'),
       routes: [
         {
           method: 'POST',

@@ -6,13 +6,15 @@
  * background load hits each alike.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import type { BenchResult } from './types.js';
 
 const DURATION_S = Number(process.env.WEBMCP_BENCH_GATEWAY_S ?? 5);
-const ROUNDS = Number(process.env.WEBMCP_BENCH_GATEWAY_ROUNDS ?? 3);
+const ROUNDS = Number(process.env.WEBMCP_BENCH_GATEWAY_ROUNDS ?? 5);
 const CONNECTIONS = 32;
 const BODY = JSON.stringify({ page: 'login', params: { EMAIL: 'ann@example.com', REMEMBER: true }, tags: ['a', 'b', 'c'], n: 42 });
 
@@ -26,9 +28,14 @@ interface Running {
   child: ChildProcess;
 }
 
-async function start(name: Contender): Promise<Running> {
+async function start(name: Contender, logDir: string): Promise<Running> {
   const script = join(dirname(fileURLToPath(import.meta.url)), 'gateway-server.js');
-  const child = spawn(process.execPath, [script, name], { stdio: ['ignore', 'pipe', 'inherit'] });
+  // The gateway logs every request at info (its default), as a deployment would: to a file.
+  const logFile = join(logDir, `${name}.log`);
+  const log = openSync(logFile, 'w');
+  const child = spawn(process.execPath, [script, name], { stdio: ['ignore', 'pipe', log] });
+  closeSync(log);
+  let onExit: ((code: number | null) => void) | undefined;
   const line = await new Promise<string>((resolve, reject) => {
     let out = '';
     child.stdout!.on('data', (c: Buffer) => {
@@ -36,8 +43,10 @@ async function start(name: Contender): Promise<Running> {
       const nl = out.indexOf('\n');
       if (nl >= 0) resolve(out.slice(0, nl));
     });
-    child.once('exit', (code) => reject(new Error(`${name} server exited with ${code}`)));
+    onExit = (code) => reject(new Error(`${name} server exited with ${code}: ${readFileSync(logFile, 'utf8').slice(-2000)}`));
+    child.once('exit', onExit);
   });
+  child.off('exit', onExit!);
   const { url, token } = JSON.parse(line) as { url: string; token: string };
   return { name, url, token, child };
 }
@@ -58,10 +67,16 @@ function median(values: number[]): number {
   return sorted[Math.floor(sorted.length / 2)]!;
 }
 
+function spread(values: number[]): string {
+  const r = (v: number) => Math.round(v * 100) / 100;
+  return `${r(Math.min(...values))}-${r(Math.max(...values))}`;
+}
+
 export async function run(): Promise<BenchResult> {
   const running: Running[] = [];
+  const logDir = mkdtempSync(join(tmpdir(), 'webmcp-bench-gw-logs-'));
   try {
-    for (const name of CONTENDERS) running.push(await start(name));
+    for (const name of CONTENDERS) running.push(await start(name, logDir));
     // Sanity: every contender answers the check-and-echo with 200 and refuses a bad token.
     for (const r of running) {
       const ok = await fetch(`${r.url}/bench/echo`, { method: 'POST', headers: { authorization: `Bearer ${r.token}`, 'content-type': 'application/json' }, body: BODY });
@@ -71,6 +86,7 @@ export async function run(): Promise<BenchResult> {
     }
     for (const r of running) await load(r, 1); // warm-up (JIT, connection pools)
 
+    // Per round, each contender's figures; ratios are taken within a round (same background load).
     const samples = new Map<Contender, { rps: number[]; p50: number[]; p99: number[]; errors: number; non2xx: number }>();
     for (const r of running) samples.set(r.name, { rps: [], p50: [], p99: [], errors: 0, non2xx: 0 });
     for (let round = 0; round < ROUNDS; round++) {
@@ -85,18 +101,19 @@ export async function run(): Promise<BenchResult> {
       }
     }
     const express = samples.get('express')!;
-    const expressRps = median(express.rps);
-    const expressP99 = median(express.p99);
     const rows = CONTENDERS.map((name) => {
       const s = samples.get(name)!;
-      const rps = median(s.rps);
+      const rpsRatios = s.rps.map((v, i) => v / express.rps[i]!);
+      const p99Ratios = s.p99.map((v, i) => v / express.p99[i]!);
       return {
         server: name === 'express' ? 'Express 5 + helmet + jsonwebtoken + express-rate-limit + csrf-csrf' : `webmcp gateway (${name.slice('gateway-'.length)} store)`,
-        'req/s': Math.round(rps),
+        'req/s': Math.round(median(s.rps)),
         'p50 ms': median(s.p50),
         'p99 ms': median(s.p99),
-        'vs Express req/s': Math.round((rps / expressRps) * 100) / 100,
-        'p99 vs Express': Math.round((median(s.p99) / expressP99) * 100) / 100,
+        'req/s vs Express': Math.round(median(rpsRatios) * 100) / 100,
+        'req/s ratio range': spread(rpsRatios),
+        'p99 vs Express': Math.round(median(p99Ratios) * 100) / 100,
+        'p99 ratio range': spread(p99Ratios),
         'errors+non-2xx': s.errors + s.non2xx,
       };
     });
@@ -104,12 +121,13 @@ export async function run(): Promise<BenchResult> {
       name: 'gateway',
       rows,
       notes: [
-        `POST /bench/echo with a Bearer token and a ${BODY.length}-byte JSON body; autocannon ${CONNECTIONS} connections, ${DURATION_S} s per round, ${ROUNDS} alternating rounds (median), servers in their own processes.`,
+        `POST /bench/echo with a Bearer token and a ${BODY.length}-byte JSON body; autocannon ${CONNECTIONS} connections, ${DURATION_S} s per round, ${ROUNDS} alternating rounds, servers in their own processes. Figures are medians over the rounds; ratios are taken within each round (same background load) and given as median and range.`,
         'Both sides: security headers, per-IP and per-subject rate limits (limit high enough never to refuse), HS256 JWT check (iss, aud, exp, scope), CSRF only for cookie requests, JSON body limit 1 MiB, echo.',
-        'The gateway additionally checks the token against the revocation list and its API key against the store (revocation within 1 s), adds a request id, and counts in Prometheus metrics; request logs at warn level.',
+        'The gateway runs its default configuration (SQLite store, request logs at info written to a file, metrics on) and additionally checks the token against the revocation list and its API key against the store (revocation within 1 s), adds a request id, and counts in Prometheus metrics. Express logs nothing.',
       ],
     };
   } finally {
     for (const r of running) r.child.kill('SIGTERM');
+    rmSync(logDir, { recursive: true, force: true });
   }
 }
