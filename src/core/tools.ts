@@ -40,13 +40,29 @@ function describeParam(e: WebMCPElement): string | undefined {
   return parts.length ? parts[0] : undefined;
 }
 
+/** A compact JWE (five base64url parts), for fields that travel encrypted. */
+const COMPACT_JWE = '^[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]*\\.[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+$';
+
+/**
+ * The constraints a text field's plaintext must meet, as the page states them (format, pattern,
+ * lengths). The gateway checks a decrypted value against these; `valueSchema` advertises them.
+ */
+export function plaintextSchema(e: WebMCPElement): Record<string, unknown> {
+  const v = e.validation ?? {};
+  const s: Record<string, unknown> = { type: 'string' };
+  if (v.format && v.format !== 'color' && v.format !== 'month' && v.format !== 'week') s.format = v.format;
+  if (v.pattern) s.pattern = `^(?:${v.pattern})$`;
+  if (v.minLength !== undefined) s.minLength = v.minLength;
+  if (v.maxLength !== undefined) s.maxLength = v.maxLength;
+  return s;
+}
+
 function valueSchema(e: WebMCPElement): Record<string, unknown> {
   const v = e.validation ?? {};
-  const s: Record<string, unknown> = {};
   const description = describeParam(e);
-  if (description) s.description = description;
+  const head: Record<string, unknown> = description ? { description } : {};
   if (e.role === 'input.number' || e.role === 'input.range') {
-    s.type = 'number';
+    const s: Record<string, unknown> = { ...head, type: 'number' };
     if (typeof v.min === 'number') s.minimum = v.min;
     if (typeof v.max === 'number') s.maximum = v.max;
     return s;
@@ -55,24 +71,28 @@ function valueSchema(e: WebMCPElement): Record<string, unknown> {
     const values = (v.options ?? []).map((o) => o.value);
     const item: Record<string, unknown> = { type: 'string' };
     if (values.length) item.enum = [...new Set(values)];
-    if (v.multiple) return { ...s, type: 'array', items: item, uniqueItems: true };
-    return { ...s, ...item };
+    if (v.multiple) return { ...head, type: 'array', items: item, uniqueItems: true };
+    return { ...head, ...item };
   }
-  s.type = 'string';
-  if (v.format && v.format !== 'color' && v.format !== 'month' && v.format !== 'week') s.format = v.format;
-  if (v.pattern) s.pattern = `^(?:${v.pattern})$`;
-  if (v.minLength !== undefined) s.minLength = v.minLength;
-  if (v.maxLength !== undefined) s.maxLength = v.maxLength;
-  if (e.security?.encryption === 'required') {
+  const encryption = e.security?.encryption;
+  if (encryption === 'required') {
     // The schema describes what is sent: a JWE, whatever the plaintext's own constraints.
-    delete s.pattern;
-    delete s.minLength;
-    delete s.maxLength;
-    delete s.format;
-    s.description = `${description ? description + '. ' : ''}Sensitive: send as compact JWE (ECDH-ES+A256KW, A256GCM) to the gateway's enc key.`;
-    s['x-webmcp-encryption'] = 'required';
+    return {
+      type: 'string',
+      pattern: COMPACT_JWE,
+      description: `${description ? description + '. ' : ''}Sensitive: send as compact JWE (ECDH-ES+A256KW, A256GCM) to the gateway's enc key.`,
+      'x-webmcp-encryption': 'required',
+    };
   }
-  return s;
+  if (encryption === 'optional') {
+    // Either the plain value, meeting the page's constraints, or that value as a compact JWE.
+    return {
+      ...head,
+      anyOf: [plaintextSchema(e), { type: 'string', pattern: COMPACT_JWE }],
+      'x-webmcp-encryption': 'optional',
+    };
+  }
+  return { ...head, ...plaintextSchema(e) };
 }
 
 /** Parameters of a form's elements (inputs only), grouping radios and checkbox groups. */

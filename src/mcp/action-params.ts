@@ -1,5 +1,5 @@
 import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
-import { actionInputSchema, findAction, type ActionParam, type ActionSpec } from '../core/tools.js';
+import { actionInputSchema, findAction, plaintextSchema, type ActionParam, type ActionSpec } from '../core/tools.js';
 import type { WebMCPDocument, WebMCPElement } from '../core/types.js';
 import { WebMCPInputError } from '../errors.js';
 
@@ -110,15 +110,6 @@ function compiler(): Ajv2020 {
 }
 
 /** What a sensitive field's plaintext must satisfy: the page's constraints the advertised (JWE) schema leaves out. */
-function plaintextSchema(param: ActionParam): Record<string, unknown> {
-  const v = param.elements[0]?.validation ?? {};
-  const s: Record<string, unknown> = { type: 'string' };
-  if (v.pattern) s.pattern = `^(?:${v.pattern})$`;
-  if (v.minLength !== undefined) s.minLength = v.minLength;
-  if (v.maxLength !== undefined) s.maxLength = v.maxLength;
-  if (v.format && FORMATS[v.format]) s.format = v.format;
-  return s;
-}
 
 const models = new WeakMap<WebMCPDocument, Map<string, ActionParamsModel | null>>();
 
@@ -143,7 +134,7 @@ function compileModel(spec: ActionSpec): ActionParamsModel {
   }
   const schema = actionInputSchema(spec);
   const properties = { ...(schema.properties as Record<string, unknown>) };
-  for (const p of spec.params) if (p.encrypted) properties[p.key] = plaintextSchema(p);
+  for (const p of spec.params) if (p.encrypted || p.elements[0]?.security?.encryption === 'optional') properties[p.key] = plaintextSchema(p.elements[0]!);
   const plaintext = { ...schema, properties };
   const a = compiler();
   const validate = a.compile(plaintext);

@@ -209,10 +209,16 @@ describe('tool exports', () => {
     expect(tool.annotations).toMatchObject({ readOnlyHint: false, destructiveHint: false, openWorldHint: true });
     expect(tool.inputSchema).toMatchObject({ type: 'object', required: ['EMAIL', 'PASSWORD'], additionalProperties: false });
     const ajv = new Ajv2020({ strict: false });
+    ajv.addFormat('email', /^[^\s@]+@[^\s@]+$/);
     const validate = ajv.compile(tool.inputSchema);
-    expect(validate({ EMAIL: 'a@b.c', PASSWORD: 'eyJ...jwe', REMEMBER: true })).toBe(true);
+    const jwe = 'eyJhbGciOiJFQ0RILUVTK0EyNTZLVyJ9.a2V5.aXY.Y2lwaGVy.dGFn';
+    expect(validate({ EMAIL: 'a@b.c', PASSWORD: jwe, REMEMBER: true })).toBe(true);
+    // A sensitive value in clear does not match the schema; an optional one may be either.
+    expect(validate({ EMAIL: 'a@b.c', PASSWORD: 'hunter2' })).toBe(false);
+    expect(validate({ EMAIL: jwe, PASSWORD: jwe })).toBe(true);
+    expect(validate({ EMAIL: 'not an email', PASSWORD: jwe })).toBe(false);
     expect(validate({ EMAIL: 'a@b.c' })).toBe(false);
-    expect(validate({ EMAIL: 'a@b.c', PASSWORD: 'x', EXTRA: 1 })).toBe(false);
+    expect(validate({ EMAIL: 'a@b.c', PASSWORD: jwe, EXTRA: 1 })).toBe(false);
     expect((tool.inputSchema.properties as Record<string, { 'x-webmcp-encryption'?: string }>).PASSWORD['x-webmcp-encryption']).toBe('required');
   });
 
