@@ -50,7 +50,7 @@ export function createAnalysisHistory(max = 32): AnalysisHistory {
  * action as a tool `<page>_<action>` plus `analyze_page`. Results carry the upstream's answer;
  * every failure is an MCP tool error (`isError`) with a clear message, never a stack.
  */
-export function createMcpServer(backend: McpBackend, info: McpServerInfo, history: AnalysisHistory = createAnalysisHistory()): Server {
+export function createMcpServer(backend: McpBackend, info: McpServerInfo, history: AnalysisHistory | undefined = createAnalysisHistory()): Server {
   const server = new Server(info, {
     capabilities: { tools: {} },
     instructions:
@@ -84,7 +84,7 @@ export function createMcpServer(backend: McpBackend, info: McpServerInfo, histor
 
 const ANALYZE_ARGS = ['html', 'url', 'goal', 'max_tokens', 'scope'];
 
-async function runAnalyze(backend: McpBackend, args: Record<string, unknown>, history: AnalysisHistory): Promise<CallToolResult> {
+async function runAnalyze(backend: McpBackend, args: Record<string, unknown>, history: AnalysisHistory | undefined): Promise<CallToolResult> {
   const { html, url, goal, max_tokens: maxTokens, scope } = args;
   for (const key of Object.keys(args)) {
     if (!ANALYZE_ARGS.includes(key)) return failure(`unknown argument "${key.slice(0, 64)}"`);
@@ -100,8 +100,8 @@ async function runAnalyze(backend: McpBackend, args: Record<string, unknown>, hi
   const options = { ...(goal ? { goal } : {}), ...(scope ? { scope } : {}), ...(maxTokens !== undefined ? { maxTokens: maxTokens as number } : {}) };
   // Same page again in this session: what changed, when that says it in fewer tokens.
   const key = typeof url === 'string' ? url : undefined;
-  const before = key ? history.get(key) : undefined;
-  if (key) history.set(key, doc);
+  const before = key ? history?.get(key) : undefined;
+  if (key) history?.set(key, doc);
   const text = before ? viewSince(before, doc, options).text : formatForModel(doc, options);
   return { content: [{ type: 'text', text }] };
 }

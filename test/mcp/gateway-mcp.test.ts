@@ -106,6 +106,27 @@ describe('POST /mcp', () => {
     await client.close();
   });
 
+  it('analyze_page of the same URL with the same token answers with the delta; another token gets the full view', async () => {
+    const reader = await token('reader');
+    const page = (extra: string) => `<title>T</title><form><label>Query <input name="q"></label>${extra}<button>Find</button></form>`;
+    const url = 'https://shop.example/find';
+    const ask = async (t: string, html: string) => {
+      const client = await connect(t);
+      try {
+        return ((await client.callTool({ name: 'analyze_page', arguments: { html, url } })) as ToolText).content[0]!.text;
+      } finally {
+        await client.close();
+      }
+    };
+    const first = await ask(reader, page(''));
+    expect(first).toMatch(/^PAGE /);
+    const second = await ask(reader, page('<label>Colour <input name="colour"></label>'));
+    expect(second).toContain('COLOUR');
+    expect(second).not.toMatch(/^PAGE /);
+    const other = await ask(await token('reader'), page('<label>Colour <input name="colour"></label>'));
+    expect(other).toMatch(/^PAGE /);
+  });
+
   it('a read-only key sees no action tools and cannot call one', async () => {
     const client = await connect(await token('reader'));
     expect((await client.listTools()).tools.map((t) => t.name)).toEqual(['analyze_page']);

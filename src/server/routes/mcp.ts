@@ -1,7 +1,8 @@
 import { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js';
 import type { WebMCPDocument } from '../../core/types.js';
 import { WebMCPError, WebMCPSecurityError, type WebMCPErrorCode } from '../../errors.js';
-import { createMcpServer, type McpBackend } from '../../mcp/server.js';
+import { LRUCache } from 'lru-cache';
+import { createAnalysisHistory, createMcpServer, type AnalysisHistory, type McpBackend } from '../../mcp/server.js';
 import { pageTools } from '../../mcp/tools.js';
 import { VERSION } from '../../mcp/version.js';
 import type { RequestContext } from '../context.js';
@@ -29,7 +30,7 @@ export const mcpRoutes = defineRoutes([
     path: '/mcp',
     access: { scope: 'webmcp:read' },
     async handle(ctx, s) {
-      const server = createMcpServer(gatewayBackend(ctx, s), { name: 'webmcp-gateway', version: VERSION });
+      const server = createMcpServer(gatewayBackend(ctx, s), { name: 'webmcp-gateway', version: VERSION }, historyOf(ctx));
       const transport = new WebStandardStreamableHTTPServerTransport({
         sessionIdGenerator: undefined,
         enableJsonResponse: true,
@@ -44,6 +45,23 @@ export const mcpRoutes = defineRoutes([
     },
   },
 ]);
+
+/**
+ * `/mcp` is stateless, so an agent's "session" for `analyze_page` deltas is its credential: the
+ * browser session, else the access token. Kept in this process only (another instance answers
+ * with the full view, which is always correct), bounded in count and age.
+ */
+const histories = new LRUCache<string, AnalysisHistory>({ max: 200, ttl: 15 * 60_000 });
+
+function historyOf(ctx: RequestContext): AnalysisHistory | undefined {
+  const p = ctx.principal;
+  const session = p && (p.sessionId ?? p.jti);
+  if (!p || !session) return undefined;
+  const key = `${p.sub}\u0000${session}`;
+  let history = histories.get(key);
+  if (!history) histories.set(key, (history = createAnalysisHistory(4)));
+  return history;
+}
 
 function gatewayBackend(ctx: RequestContext, s: GatewayServices): McpBackend {
   const canWrite = ctx.principal?.scopes.includes('webmcp:write') === true;
