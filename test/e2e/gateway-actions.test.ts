@@ -5,7 +5,7 @@
  * sensitive value ever in the audit trail or the logs.
  */
 import { CompactEncrypt, importJWK, type JWK } from 'jose';
-import Database from 'better-sqlite3';
+import Database from '../../src/store/sqlite/driver.js';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

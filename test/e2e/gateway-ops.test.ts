@@ -2,7 +2,7 @@
  * Operations against `webmcp serve`: exact rate limits under concurrency, the audit chain and
  * `webmcp audit verify` after tampering with SQLite, graceful shutdown.
  */
-import Database from 'better-sqlite3';
+import Database from '../../src/store/sqlite/driver.js';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startGateway, startUpstream, type Gateway, type Upstream } from './gateway-harness.js';

@@ -1,7 +1,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
+import type BetterSqlite3 from 'better-sqlite3';
+import Database from '../../store/sqlite/driver.js';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createMemoryStore } from '../../store/memory/index.js';
@@ -17,7 +18,7 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-function sqlite(): { store: Store; db: Database.Database } {
+function sqlite(): { store: Store; db: BetterSqlite3.Database } {
   const file = join(dir, `a-${Math.random().toString(36).slice(2)}.db`);
   const store = createSqliteStore(file);
   const db = new Database(file);

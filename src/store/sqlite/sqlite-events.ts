@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type Database from 'better-sqlite3';
+import type BetterSqlite3 from 'better-sqlite3';
 import type { EventBus } from '../types.js';
 import { createLocalEventBus } from '../internal/local-events.js';
 
@@ -13,7 +13,7 @@ export const EVENT_RETENTION_MS = 60_000;
  * `publish` delivers to this process's subscribers at once and appends a row; every other process
  * with subscribers polls for new rows. Only the rows written after a process subscribed are seen.
  */
-export function createSqliteEventBus(db: Database.Database, onPollError: (error: unknown) => void): EventBus & {
+export function createSqliteEventBus(db: BetterSqlite3.Database, onPollError: (error: unknown) => void): EventBus & {
   close(): void;
   prune(before: number): void;
 } {

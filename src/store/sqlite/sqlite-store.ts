@@ -1,6 +1,7 @@
 import { mkdirSync, openSync, closeSync } from 'node:fs';
 import { dirname } from 'node:path';
-import Database from 'better-sqlite3';
+import type BetterSqlite3 from 'better-sqlite3';
+import Database from './driver.js';
 import { WebMCPError, WebMCPStoreError } from '../../errors.js';
 import type { AuditEntry, AuditHead, ConsumeResult, RefreshConsumeStatus, Store } from '../types.js';
 import { createAppendBatcher } from '../internal/append-batcher.js';
@@ -45,7 +46,7 @@ export function createSqliteStore(path: string, options: SqliteStoreOptions = {}
   const now = options.now ?? Date.now;
   const busyTimeoutMs = options.busyTimeoutMs ?? 5000;
   const db = openDatabase(path, busyTimeoutMs, 'FULL');
-  let fast: Database.Database;
+  let fast: BetterSqlite3.Database;
   try {
     migrate(db, options.migrations ?? SQLITE_MIGRATIONS);
     // Sessions, CSRF state, locks and rate-limit windows may be lost on power failure, so they skip
@@ -321,7 +322,7 @@ export function createSqliteStore(path: string, options: SqliteStoreOptions = {}
   };
 }
 
-function openDatabase(path: string, busyTimeoutMs: number, synchronous: 'FULL' | 'NORMAL'): Database.Database {
+function openDatabase(path: string, busyTimeoutMs: number, synchronous: 'FULL' | 'NORMAL'): BetterSqlite3.Database {
   try {
     if (path !== ':memory:') {
       mkdirSync(dirname(path), { recursive: true });
@@ -346,7 +347,7 @@ function openDatabase(path: string, busyTimeoutMs: number, synchronous: 'FULL' |
   }
 }
 
-function migrate(db: Database.Database, migrations: readonly SqliteMigration[]): void {
+function migrate(db: BetterSqlite3.Database, migrations: readonly SqliteMigration[]): void {
   db.exec(
     'CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)',
   );
