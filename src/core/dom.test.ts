@@ -55,12 +55,18 @@ function pushText(out: string[], text: string): void {
   else out.push('#' + text);
 }
 
-function same(raw: string): void {
-  // Compared on well-formed text: parse5 itself throws on some lone surrogates (see below).
-  const html = raw.toWellFormed();
+function same(html: string): void {
+  let tree: P5Node;
+  try {
+    tree = parse(html) as unknown as P5Node;
+  } catch (err) {
+    // parse5 itself throws on some lone surrogates; we then parse the well-formed text (see below).
+    if (!(err instanceof RangeError)) throw err;
+    tree = parse(html.toWellFormed()) as unknown as P5Node;
+  }
   const a: string[] = [];
   const b: string[] = [];
-  canonicalParse5(parse(html) as unknown as P5Node, a);
+  canonicalParse5(tree, a);
   canonicalOurs(parseDocument(html), b);
   expect(b).toEqual(a);
 }

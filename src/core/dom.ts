@@ -199,11 +199,22 @@ function createAdapter(getParser: () => Parser<LeanMap>, shadowRoots: boolean): 
 
 /**
  * Parses a whole HTML document exactly as a browser would (HTML5 tree construction, scripting on).
- * Lone surrogates become U+FFFD first, as a browser's decoder would have made them: parse5 7.3
- * throws on a low surrogate followed by another.
+ * parse5 7.3 throws on a low surrogate followed by another; such a page is parsed again with its
+ * lone surrogates as U+FFFD, as a browser's decoder would have made them. (Checking every page
+ * up front costs a full scan; pages decoded from bytes never have lone surrogates.)
  */
 export function parseDocument(html: string, options: { shadowRoots?: boolean } = {}): DocumentNode {
-  html = toWellFormed(html);
+  try {
+    return parseWith(html, options);
+  } catch (err) {
+    if (!(err instanceof RangeError)) throw err;
+    const wellFormed = toWellFormed(html);
+    if (wellFormed === html) throw err;
+    return parseWith(wellFormed, options);
+  }
+}
+
+function parseWith(html: string, options: { shadowRoots?: boolean }): DocumentNode {
   let parser: Parser<LeanMap> | null = null;
   const treeAdapter = createAdapter(() => parser as Parser<LeanMap>, options.shadowRoots === true);
   parser = new Parser<LeanMap>({ treeAdapter, scriptingEnabled: true, sourceCodeLocationInfo: false });
