@@ -87,6 +87,13 @@ function isElement(n: unknown): n is ElementNode {
 }
 
 /**
+ * Shared by every element until it gets a child: most elements (inputs, images, line breaks,
+ * empty wrappers) never do, and one array less each is less for the collector to copy.
+ * Never mutated: insertion replaces it first.
+ */
+const NO_CHILDREN: ChildNode[] = [];
+
+/**
  * Browsers' HTML parsers stop nesting at 512 levels (Chromium's kMaximumHTMLParserDOMTreeDepth),
  * and parse5's scope checks cost time proportional to the depth for every tag, so a deeper page is
  * both rendered differently by browsers and a way to burn CPU. We refuse it.
@@ -117,7 +124,7 @@ function createAdapter(getParser: () => Parser<LeanMap>, shadowRoots: boolean): 
       if (FORM_ASSOCIATED.has(tag) && ns === HTML_NS) {
         if (parser.formElement && parser.openElements.tmplCount === 0) formPointer = parser.formElement;
       }
-      return { kind: 1, tag, ns, attrs, parent: null, children: [], content: null, formPointer };
+      return { kind: 1, tag, ns, attrs, parent: null, children: NO_CHILDREN, content: null, formPointer };
     },
     createCommentNode: (data) => ({ kind: 8, parent: null, data }),
     createTextNode: (text) => ({ kind: 3, text, parent: null }),
@@ -132,11 +139,13 @@ function createAdapter(getParser: () => Parser<LeanMap>, shadowRoots: boolean): 
         child.parent = parent;
         return;
       }
-      parent.children.push(child);
+      if (parent.children === NO_CHILDREN) parent.children = [child];
+      else parent.children.push(child);
       child.parent = parent;
     },
     insertBefore(parent, child, ref) {
       if (child.kind === 8 || child.kind === 10) return;
+      if (parent.children === NO_CHILDREN) parent.children = [];
       const i = parent.children.indexOf(ref as ChildNode);
       parent.children.splice(i < 0 ? parent.children.length : i, 0, child);
       child.parent = parent;
