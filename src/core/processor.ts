@@ -1,13 +1,11 @@
 import { LRUCache } from 'lru-cache';
 import { WebMCPInputError } from '../errors.js';
-import { applyDeclarations } from './declarations.js';
-import { describePage } from './describe.js';
-import { parseDocument } from './dom.js';
+import { analyseInWorker, WorkerLost } from './analysis-thread.js';
+import { buildDocument, type BuildRequest } from './build-document.js';
 import { formatForModel } from './format.js';
 import { cleanText } from './text.js';
 import { countTokens } from './tokens.js';
-import type { Diagnostic, OptimizationLevel, RuntimeTool, TokenCounts, WebMCPDocument } from './types.js';
-import { walkPage } from './walk.js';
+import type { OptimizationLevel, RuntimeTool, TokenCounts, WebMCPDocument } from './types.js';
 
 export interface ProcessorOptions {
   /** Detail level of `formatForModel` for documents from this processor. Default `standard`. */
@@ -27,6 +25,11 @@ export interface ProcessorOptions {
   security?: { enableCSRF?: boolean; encryption?: { method?: string } } & Record<string, unknown>;
   /** Clock for `generated_at` and cache expiry (tests). */
   now?: () => number;
+  /**
+   * Run `process()` on the shared analysis thread (default true): steadier speed whatever the
+   * host's heap looks like, and a free event loop. `processSync()` always runs in-thread.
+   */
+  thread?: boolean;
 }
 
 export interface ProcessOptions {
@@ -62,6 +65,7 @@ export class WebMCPProcessor {
   private readonly csrfHeader: string | null;
   private readonly jwe: boolean;
   private readonly now: () => number;
+  private readonly thread: boolean;
 
   constructor(options: ProcessorOptions = {}) {
     if (options === null || typeof options !== 'object') throw new TypeError('options must be an object');
@@ -69,6 +73,7 @@ export class WebMCPProcessor {
     if (level !== 'basic' && level !== 'standard' && level !== 'aggressive') throw new TypeError('options.level must be basic, standard or aggressive');
     this.level = level;
     this.now = options.now ?? Date.now;
+    this.thread = options.thread !== false;
     this.maxHtmlLength = options.maxHtmlLength ?? DEFAULT_MAX_HTML;
     const cache = options.cache ?? {};
     this.cache =
@@ -92,68 +97,54 @@ export class WebMCPProcessor {
 
   /** Analyses one page. Never throws on malformed HTML; throws `WebMCPInputError` for non-string or oversized input. */
   async process(html: string, options: ProcessOptions = {}): Promise<WebMCPDocument> {
-    return this.processSync(html, options);
+    const job = this.prepare(html, options);
+    if (job.hit) return job.hit;
+    const threaded = this.thread ? analyseInWorker(job.request) : null;
+    let doc: WebMCPDocument;
+    if (!threaded) doc = buildDocument(job.request);
+    else {
+      try {
+        doc = await threaded;
+      } catch (err) {
+        // The thread died under this request: answer it here; typed errors stand.
+        if (!(err instanceof WorkerLost)) throw err;
+        doc = buildDocument(job.request);
+      }
+    }
+    return this.finish(job, doc);
   }
 
-  /** Synchronous form of {@link process}, for callers that cannot await. */
+  /** Synchronous form of {@link process}, for callers that cannot await; always on the calling thread. */
   processSync(html: string, options: ProcessOptions = {}): WebMCPDocument {
+    const job = this.prepare(html, options);
+    return job.hit ?? this.finish(job, buildDocument(job.request));
+  }
+
+  private prepare(html: string, options: ProcessOptions): { request: BuildRequest; key?: string; hit?: WebMCPDocument } {
     if (typeof html !== 'string') throw new WebMCPInputError('ERR_INPUT', 'html must be a string');
     if (html.length > this.maxHtmlLength) throw new WebMCPInputError('ERR_INPUT', 'page is larger than the configured limit');
     const url = normaliseUrl(options.url);
     const level = options.level ?? this.level;
-    const runtime = options.runtimeTools?.length ? options.runtimeTools : undefined;
+    const runtimeTools = options.runtimeTools?.length ? options.runtimeTools : undefined;
     const shadowRoots = options.shadowRoots === true;
     const goal = options.goal === undefined ? undefined : cleanText(String(options.goal), 200);
-    let key: string | undefined;
-    if (this.cache && !runtime) {
-      key = `${shadowRoots ? 'shadow\u0000' : ''}${level}\u0000${goal ?? ''}\u0000${url ?? ''}\u0000${html}`;
-      const hit = this.cache.get(key);
-      if (hit) return hit;
-    }
-    const doc = this.analyse(html, url, level, runtime, shadowRoots, goal);
-    if (key && this.cache) this.cache.set(key, doc);
-    return doc;
+    const request: BuildRequest = {
+      html, url, level, runtimeTools, shadowRoots, goal,
+      generatedAt: new Date(this.now()).toISOString(),
+      csrfHeader: this.csrfHeader,
+      jwe: this.jwe,
+    };
+    if (!this.cache || runtimeTools) return { request };
+    const key = `${shadowRoots ? 'shadow\u0000' : ''}${level}\u0000${goal ?? ''}\u0000${url ?? ''}\u0000${html}`;
+    return { request, key, hit: this.cache.get(key) };
   }
 
-  private analyse(html: string, url: string | undefined, level: OptimizationLevel, runtimeTools: RuntimeTool[] | undefined, shadowRoots = false, goal?: string): WebMCPDocument {
-    const page = walkPage(parseDocument(html, { shadowRoots }));
-    const described = describePage(page, url);
-    const diagnostics: Diagnostic[] = [];
-    const doc: WebMCPDocument = {
-      version: '0.2',
-      context: {},
-      elements: described.elements,
-      forms: described.forms,
-      security: {},
-      metadata: {
-        generated_at: new Date(this.now()).toISOString(),
-        optimization_level: level,
-        tokens: undefined as unknown as TokenCounts,
-      },
-    };
-    const title = cleanText(page.title, 200);
-    if (title) doc.context.title = title;
-    if (url) {
-      doc.context.url = url;
-      doc.metadata.page_url = url;
-    }
-    if (described.purpose) doc.context.purpose = described.purpose;
-    const lang = cleanText(page.language, 35);
-    if (lang) doc.context.language = lang;
-    const description = cleanText(page.description, 200);
-    if (description) doc.context.description = description;
-    if (this.csrfHeader && (described.csrfField || page.csrfMeta)) {
-      doc.security.csrf = { header_name: this.csrfHeader };
-      const field = cleanText(described.csrfField ?? page.csrfMeta, 100);
-      if (field) doc.security.csrf.token_field = field;
-    }
-    doc.security.jwt = { header_name: 'Authorization', encryption: this.jwe ? 'JWE' : 'none' };
-    applyDeclarations(doc, page, described, diagnostics);
-    if (runtimeTools) doc.tools = runtimeTools.map(cleanRuntimeTool);
-    if (goal) doc.metadata.goal = goal;
-    if (diagnostics.length) doc.metadata.diagnostics = diagnostics;
-    doc.metadata.tokens = lazyTokenCounts(html, doc);
-    return deepFreeze(doc);
+  /** What only this thread can add: lazy token counts over the HTML, freezing, the cache entry. */
+  private finish(job: { request: BuildRequest; key?: string }, doc: WebMCPDocument): WebMCPDocument {
+    doc.metadata.tokens = lazyTokenCounts(job.request.html, doc);
+    deepFreeze(doc);
+    if (job.key && this.cache) this.cache.set(job.key, doc);
+    return doc;
   }
 }
 
@@ -170,14 +161,6 @@ function lazyTokenCounts(html: string, doc: WebMCPDocument): TokenCounts {
   return counts;
 }
 
-function cleanRuntimeTool(t: RuntimeTool): RuntimeTool {
-  const out: RuntimeTool = { name: cleanText(String(t.name), 64) };
-  const d = cleanText(typeof t.description === 'string' ? t.description : '', 500);
-  if (d) out.description = d;
-  if (t.inputSchema && typeof t.inputSchema === 'object') out.inputSchema = JSON.parse(JSON.stringify(t.inputSchema)) as Record<string, unknown>;
-  if (t.annotations && typeof t.annotations === 'object') out.annotations = JSON.parse(JSON.stringify(t.annotations)) as Record<string, unknown>;
-  return out;
-}
 
 function normaliseUrl(url: string | undefined): string | undefined {
   if (url === undefined || url === '') return undefined;
