@@ -94,11 +94,22 @@ function isElement(n: unknown): n is ElementNode {
 const NO_CHILDREN: ChildNode[] = [];
 
 /**
- * Browsers' HTML parsers stop nesting at 512 levels (Chromium's kMaximumHTMLParserDOMTreeDepth),
- * and parse5's scope checks cost time proportional to the depth for every tag, so a deeper page is
- * both rendered differently by browsers and a way to burn CPU. We refuse it.
+ * Every start and end tag makes parse5 walk the stack of open elements (scope checks), so parsing
+ * costs about tags x depth: a deep page is a way to burn CPU. Browsers' parsers stop nesting at 512
+ * (Chromium's kMaximumHTMLParserDOMTreeDepth), but real pages with runs of unclosed tags can go
+ * deeper in the spec tree, and refusing a real page is worse than parsing it. So the limit is a
+ * work budget: at least 512 levels, and more as the page is smaller (a tag is at least 4
+ * characters on average in adversarial markup), capped so tree walks stay far from the stack limit.
  */
-export const MAX_DEPTH = 512;
+export const MIN_MAX_DEPTH = 512;
+const MAX_MAX_DEPTH = 16_384;
+const DEPTH_WORK_BUDGET = 100_000_000;
+
+/** The deepest nesting parsed for a page of this many UTF-16 units; deeper pages are refused. */
+export function maxDepthFor(htmlLength: number): number {
+  const tags = Math.max(1, htmlLength / 4);
+  return Math.min(MAX_MAX_DEPTH, Math.max(MIN_MAX_DEPTH, Math.floor(DEPTH_WORK_BUDGET / tags)));
+}
 
 /** Elements `attachShadow` accepts as hosts: these HTML elements and valid custom element names. */
 const SHADOW_HOSTS = new Set(['article', 'aside', 'blockquote', 'body', 'div', 'footer', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'header', 'main', 'nav', 'p', 'section', 'span']);
@@ -111,7 +122,7 @@ function isDeclarativeShadowRoot(template: ElementNode, host: ParentNode): host 
   return SHADOW_HOSTS.has(host.tag) || CUSTOM_ELEMENT.test(host.tag);
 }
 
-function createAdapter(getParser: () => Parser<LeanMap>, shadowRoots: boolean): TreeAdapter<LeanMap> {
+function createAdapter(getParser: () => Parser<LeanMap>, shadowRoots: boolean, maxDepth: number): TreeAdapter<LeanMap> {
   const base = defaultTreeAdapter as unknown as TreeAdapter<LeanMap>;
   const adapter: TreeAdapter<LeanMap> = {
     ...base,
@@ -119,7 +130,7 @@ function createAdapter(getParser: () => Parser<LeanMap>, shadowRoots: boolean): 
     createDocumentFragment: () => ({ kind: 11, children: [], parent: null }),
     createElement(tag, ns, attrs) {
       const parser = getParser();
-      if (parser.openElements.stackTop >= MAX_DEPTH) throw new WebMCPInputError('ERR_INPUT', `page nests elements deeper than ${MAX_DEPTH} levels`);
+      if (parser.openElements.stackTop >= maxDepth) throw new WebMCPInputError('ERR_INPUT', `page nests elements deeper than ${maxDepth} levels`);
       let formPointer: ElementNode | null = null;
       if (FORM_ASSOCIATED.has(tag) && ns === HTML_NS) {
         if (parser.formElement && parser.openElements.tmplCount === 0) formPointer = parser.formElement;
@@ -225,7 +236,7 @@ export function parseDocument(html: string, options: { shadowRoots?: boolean } =
 
 function parseWith(html: string, options: { shadowRoots?: boolean }): DocumentNode {
   let parser: Parser<LeanMap> | null = null;
-  const treeAdapter = createAdapter(() => parser as Parser<LeanMap>, options.shadowRoots === true);
+  const treeAdapter = createAdapter(() => parser as Parser<LeanMap>, options.shadowRoots === true, maxDepthFor(html.length));
   parser = new Parser<LeanMap>({ treeAdapter, scriptingEnabled: true, sourceCodeLocationInfo: false });
   installFastRuns(parser.tokenizer);
   parser.tokenizer.write(html, true);

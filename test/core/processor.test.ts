@@ -80,10 +80,16 @@ describe('bad input', () => {
     const doc = await p.process(deep);
     expect(doc.elements.map((e) => e.label)).toEqual(['deep']);
     expectSoundDocument(deep, doc);
-    // Deeper than browsers' parsers nest (512): refused at once rather than parsed in quadratic time.
+    // Unclosed tags nest a small page far deeper than browsers draw it: still parsed as the spec tree.
+    const unclosed = '<form><label for=q>Find</label>' + '<div><font>'.repeat(2_500) + '<input id=q name=q><button>Go</button><div role=button tabindex=0>More</div>';
+    const deepDoc = await p.process(unclosed);
+    expect(deepDoc.elements.map((e) => e.label)).toEqual(['Find', 'Go', 'More']);
+    expectSoundDocument(unclosed, deepDoc);
+    // Deeper than the work budget allows a page of its size: refused at once rather than parsed in quadratic time.
     const started = Date.now();
     await expect(p.process('<div>'.repeat(600) + '</p>'.repeat(300_000))).rejects.toMatchObject({ code: 'ERR_INPUT', message: 'page nests elements deeper than 512 levels' });
     expect(Date.now() - started).toBeLessThan(2_000);
+    await expect(p.process('<div>'.repeat(20_000) + '<input>')).rejects.toMatchObject({ code: 'ERR_INPUT', message: 'page nests elements deeper than 3999 levels' });
   });
 });
 
