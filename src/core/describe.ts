@@ -1,5 +1,5 @@
 import { accessibleDescription, accessibleName } from './accname.js';
-import { getAttr, type ElementNode } from './dom.js';
+import { getAttr, linkHref, type ElementNode } from './dom.js';
 import { securityOf, validationOf, isSensitive } from './fields.js';
 import { csrfField, detectPurpose, purposeName, type FormSignals } from './forms.js';
 import { GENERIC_ACTION_LABEL, NameRegistry, nameFromField, nameFromLabel } from './naming.js';
@@ -302,7 +302,7 @@ function finishElement(d: Draft, page: PageModel, urls: UrlResolver, groups: Map
   } else if (security) e.security = security;
 
   if ((d.role === 'action.navigate' || d.role === 'navigation.link') && (el.tag === 'a' || el.tag === 'area')) {
-    const url = urls.resolve(getAttr(el, 'href'));
+    const url = urls.resolve(linkHref(el));
     if (url) e.url = url;
   }
   e.source = 'detected';

@@ -54,6 +54,7 @@ export type ParentNode = ElementNode | DocumentNode | FragmentNode;
 export type ChildNode = ElementNode | TextNode;
 
 export const HTML_NS = parse5html.NS.HTML as string;
+const SVG_NS = parse5html.NS.SVG as string;
 
 /** Elements whose text content analysis never reads. */
 const DROP_TEXT = new Set(['script', 'style', 'noscript', 'template', 'iframe', 'noembed', 'noframes', 'xmp', 'plaintext']);
@@ -246,6 +247,18 @@ function parseWith(html: string, options: { shadowRoots?: boolean }): DocumentNo
 export function getAttr(el: ElementNode, name: string): string | undefined {
   const attrs = el.attrs;
   for (let i = 0; i < attrs.length; i++) if (attrs[i].name === name && !attrs[i].prefix) return attrs[i].value;
+  return undefined;
+}
+
+/**
+ * A link's target: `href`, or on SVG `<a>` the legacy `xlink:href` that browsers still follow
+ * (and that css-select on parse5's htmlparser2 tree reads as `href`).
+ */
+export function linkHref(el: ElementNode): string | undefined {
+  const href = getAttr(el, 'href');
+  if (href !== undefined || el.ns !== SVG_NS) return href;
+  const attrs = el.attrs;
+  for (let i = 0; i < attrs.length; i++) if (attrs[i].name === 'href' && attrs[i].prefix === 'xlink') return attrs[i].value;
   return undefined;
 }
 

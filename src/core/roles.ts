@@ -1,4 +1,4 @@
-import { getAttr, type ElementNode } from './dom.js';
+import { getAttr, linkHref, type ElementNode } from './dom.js';
 import type { WebMCPRole } from './types.js';
 import { inputType } from './visibility.js';
 import type { Candidate } from './walk.js';
@@ -102,7 +102,7 @@ export function roleOf(c: Candidate, label: string): WebMCPRole {
     }
     case 'a':
     case 'area': {
-      const href = (getAttr(el, 'href') ?? '').trim();
+      const href = (linkHref(el) ?? '').trim();
       if (href === '' || href === '#' || /^javascript:/i.test(href) || c.ariaRole === 'button') return actionFromLabel(label, el);
       if (c.inNavigation) return 'navigation.link';
       return 'action.navigate';

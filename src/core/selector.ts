@@ -78,10 +78,34 @@ export function stringify(steps: readonly Step[]): string {
   return out;
 }
 
-function stepMatches(el: ElementNode, s: Step): boolean {
+/**
+ * `[n="v"]` in the loose sense (some attribute with local name n, namespaced or not, has value v)
+ * or the strict one (the plain attribute has value v and no namespaced one shares its name).
+ * Browsers match only the plain attribute; css-select on parse5's htmlparser2 tree sees `xlink:href`
+ * as `href`. Counting loosely and requiring the target to match strictly makes a selector unique
+ * under both readings.
+ */
+function attrMatches(el: ElementNode, n: string, v: string, strict: boolean): boolean {
+  let plain = false;
+  const attrs = el.attrs;
+  for (let i = 0; i < attrs.length; i++) {
+    const a = attrs[i];
+    if (a.name !== n) continue;
+    if (a.prefix) {
+      if (strict) return false;
+      if (a.value === v) return true;
+    } else if (a.value === v) {
+      if (!strict) return true;
+      plain = true;
+    }
+  }
+  return plain;
+}
+
+function stepMatches(el: ElementNode, s: Step, strict: boolean): boolean {
   if (s.tag !== undefined && el.tag !== s.tag) return false;
   if (s.id !== undefined && getAttr(el, 'id') !== s.id) return false;
-  if (s.attrs) for (const [n, v] of s.attrs) if (getAttr(el, n) !== v) return false;
+  if (s.attrs) for (const [n, v] of s.attrs) if (!attrMatches(el, n, v, strict)) return false;
   if (s.nth !== undefined && elementIndex(el) !== s.nth) return false;
   return true;
 }
@@ -94,15 +118,15 @@ function parentElement(el: ElementNode): ElementNode | null {
 }
 
 /** Whether `el` matches the whole selector (right to left, with backtracking for descendant steps). */
-export function matches(el: ElementNode, steps: readonly Step[], i = steps.length - 1): boolean {
-  if (!stepMatches(el, steps[i])) return false;
+export function matches(el: ElementNode, steps: readonly Step[], i = steps.length - 1, strict = false): boolean {
+  if (!stepMatches(el, steps[i], strict)) return false;
   if (i === 0) return true;
   const comb = steps[i].combinator;
   if (comb === '>') {
     const p = parentElement(el);
-    return p !== null && matches(p, steps, i - 1);
+    return p !== null && matches(p, steps, i - 1, strict);
   }
-  for (let a = parentElement(el); a; a = parentElement(a)) if (matches(a, steps, i - 1)) return true;
+  for (let a = parentElement(el); a; a = parentElement(a)) if (matches(a, steps, i - 1, strict)) return true;
   return false;
 }
 
@@ -123,8 +147,9 @@ export class SelectorIndex {
     this.all.push(el);
     this.tagCount.set(el.tag, (this.tagCount.get(el.tag) ?? 0) + 1);
     for (const a of el.attrs) {
-      if (a.prefix) continue;
-      if (a.name === 'id') push(this.byId, a.value, el);
+      if (a.name === 'id') {
+        if (!a.prefix) push(this.byId, a.value, el);
+      }
       else {
         const m = this.byAttr.get(a.name);
         if (m) push(m, a.value, el);
@@ -160,7 +185,7 @@ export class SelectorIndex {
   }
 
   isUnique(steps: readonly Step[], el: ElementNode): boolean {
-    return this.count(steps) === 1 && matches(el, steps);
+    return this.count(steps) === 1 && matches(el, steps, steps.length - 1, true);
   }
 
   idCount(id: string): number {

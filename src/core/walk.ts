@@ -1,4 +1,4 @@
-import { HTML_NS, getAttr, textContent, type DocumentNode, type ElementNode, type ParentNode } from './dom.js';
+import { HTML_NS, getAttr, linkHref, textContent, type DocumentNode, type ElementNode, type ParentNode } from './dom.js';
 import { SelectorIndex } from './selector.js';
 import { inputType, isSelfHidden } from './visibility.js';
 
@@ -74,7 +74,7 @@ export function interactiveRole(el: ElementNode, roleAttr: string | undefined): 
   switch (el.tag) {
     case 'a':
     case 'area':
-      if (getAttr(el, 'href') !== undefined) return ariaRole;
+      if (linkHref(el) !== undefined) return ariaRole;
       break;
     case 'button':
     case 'select':
