@@ -53,6 +53,9 @@ describe('discovery', () => {
     const doc = JSON.parse(res.body) as Record<string, string>;
     expect(doc['token_endpoint']).toBe('http://gw.example:8443/webmcp/token');
     expect(doc['jwks_uri']).toBe('http://gw.example:8443/.well-known/jwks.json');
+    // Host-derived: never stored by a shared cache (a forged Host would poison it for everyone).
+    expect(res.headers['cache-control']).toBe('private, max-age=300');
+    expect(res.headers['vary']).toMatch(/host/i);
     expect(doc['scopes_supported']).toEqual(expect.arrayContaining(['webmcp:read', 'webmcp:write', 'webmcp:admin']));
     const jwks = (await (await gw.fetch('/.well-known/jwks.json')).json()) as { keys: { use: string; alg: string; d?: string }[] };
     expect(jwks.keys.some((k) => k.use === 'enc' && k.alg.startsWith('ECDH-ES'))).toBe(true);

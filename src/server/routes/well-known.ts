@@ -36,7 +36,9 @@ export const wellKnownRoutes = defineRoutes([
           jwe: { alg_values_supported: ['ECDH-ES+A256KW', 'ECDH-ES'], enc_values_supported: ['A256GCM'] },
         },
         200,
-        { 'cache-control': 'public, max-age=300' },
+        // Built from the Host header, the document must not sit in a shared cache where one
+        // forged Host would send every client's API key elsewhere.
+        s.config.publicUrl ? { 'cache-control': 'public, max-age=300' } : { 'cache-control': 'private, max-age=300', vary: 'Host' },
       );
     },
   },
