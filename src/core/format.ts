@@ -94,12 +94,14 @@ interface LevelRules {
   options: number;
   constraints: 'all' | 'key' | 'none';
   labels: boolean;
+  /** Longest label written, in characters: past a short phrase a label adds tokens, not meaning. */
+  labelChars: number;
 }
 
 const LEVELS: Record<OptimizationLevel, LevelRules> = {
-  basic: { controls: Infinity, links: Infinity, options: 50, constraints: 'all', labels: true },
-  standard: { controls: 25, links: 12, options: 8, constraints: 'key', labels: true },
-  aggressive: { controls: 10, links: 5, options: 5, constraints: 'none', labels: false },
+  basic: { controls: Infinity, links: Infinity, options: 50, constraints: 'all', labels: true, labelChars: 200 },
+  standard: { controls: 25, links: 12, options: 8, constraints: 'key', labels: true, labelChars: 64 },
+  aggressive: { controls: 10, links: 5, options: 5, constraints: 'none', labels: false, labelChars: 48 },
 };
 
 /** A focused goal view keeps forms scoring at least this share of the best form's score. */
@@ -153,7 +155,7 @@ function elementLine(e: WebMCPElement, rules: LevelRules, groupLine: boolean, re
   if (e.security?.encryption === 'required') line += ' secret';
   if (e.disabled === true) line += ' disabled';
   if (e.checked === true && role !== 'input.radio') line += ' checked';
-  const label = groupLine ? '' : safeText(e.label);
+  const label = groupLine ? '' : safeText(e.label, rules.labelChars);
   if (label && (rules.labels || !/^[A-Z0-9_]+$/.test(rawName) || role.startsWith('action.')) && labelAddsInformation(rawName, label)) line += ' ' + quote(label);
   const v = e.validation;
   if (v && typeof v === 'object' && rules.constraints !== 'none') {
@@ -187,7 +189,7 @@ function formHeader(f: WebMCPForm, rules: LevelRules): string {
   const purpose = str(f.purpose);
   if (purpose && purpose !== 'other' && name.toLowerCase() !== purpose) line += ` (${safeToken(purpose).replace(/_/g, ' ')})`;
   if (f.method === 'POST') line += ' POST';
-  const label = safeText(f.label);
+  const label = safeText(f.label, rules.labelChars);
   if (label && rules.labels && labelAddsInformation(name, label)) line += ' ' + quote(label);
   if (rules.constraints === 'all' && f.url) line += ' ' + safeToken(str(f.url));
   return line;
@@ -241,7 +243,7 @@ export function modelView(doc: WebMCPDocument, options: FormatOptions = {}): Mod
 }
 
 /** Lines with only names, roles and flags: what a tight budget affords for the part that matters. */
-const TERSE: LevelRules = { controls: 10, links: 5, options: 3, constraints: 'none', labels: false };
+const TERSE: LevelRules = { controls: 10, links: 5, options: 3, constraints: 'none', labels: false, labelChars: 48 };
 
 function stripFit(f: Fitted): ModelView {
   const { coreDropped: _dropped, ...view } = f;
