@@ -41,6 +41,29 @@ describe('rate limits', () => {
     const adminTokens = await gw.token(admin.key);
     // ...but the IP's budget for protected endpoints is spent, whatever the key.
     expect((await gw.fetch('/webmcp/audit', { headers: { authorization: `Bearer ${adminTokens.access_token}` } })).status).toBe(429);
+
+    // Guessing API keys spends the token endpoint's per-IP budget (2 of 50 used above), failures
+    // included; once spent, even the right key waits.
+    const [id] = key.key.split('.') as [string];
+    const guesses = await Promise.all(
+      Array.from({ length: 60 }, (_, i) =>
+        gw.fetch('/webmcp/token', {
+          method: 'POST',
+          headers: { 'x-api-key': `${id}.guess${i}`, 'content-type': 'application/x-www-form-urlencoded' },
+          body: 'grant_type=client_credentials',
+        }),
+      ),
+    );
+    const guessed = guesses.map((r) => r.status);
+    expect(guessed.filter((s) => s === 401)).toHaveLength(48);
+    expect(guessed.filter((s) => s === 429)).toHaveLength(12);
+    await Promise.all(guesses.map((r) => r.arrayBuffer()));
+    const late = await gw.fetch('/webmcp/token', {
+      method: 'POST',
+      headers: { 'x-api-key': key.key, 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'grant_type=client_credentials',
+    });
+    expect(late.status).toBe(429);
   });
 });
 
