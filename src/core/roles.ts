@@ -60,6 +60,29 @@ function actionFromLabel(label: string, el: ElementNode): WebMCPRole {
   return 'action.open';
 }
 
+const PASSWORD_AUTOCOMPLETE = /(?:^|\s)(?:current|new)-password(?:\s|$)/;
+/** Field keys (name or id, last bracket part, separators dropped) that only a password field has. */
+const PASSWORD_KEY =
+  /^(?:txt|tb|tbx|input|inp|fld)?(?:user|login|account|customer|member|new|old|current|confirm|re|repeat|retype|verify)?(?:password|passwd|passwort|pwd|pass|pword|pw)(?:\d|confirm|confirmation|again|repeat|verify|check|new)?$/;
+
+/**
+ * A text input that takes a password all the same: older sites show a "Password" value in a text
+ * field and switch its type in script on focus, and the password manager's autocomplete token
+ * says what the field is whatever its type. Name and id only, never the label ("password hint").
+ */
+function takesPassword(el: ElementNode): boolean {
+  const auto = getAttr(el, 'autocomplete');
+  if (auto && PASSWORD_AUTOCOMPLETE.test(auto.toLowerCase())) return true;
+  for (const attr of ['name', 'id']) {
+    const v = getAttr(el, attr);
+    if (!v || v.length > 100) continue;
+    const parts = v.toLowerCase().split(/[[\].:]+/).filter(Boolean);
+    const key = (parts[parts.length - 1] ?? '').replace(/[^a-z0-9]/g, '');
+    if (PASSWORD_KEY.test(key)) return true;
+  }
+  return false;
+}
+
 /** Whether a `<button>` or `<input type=submit|image>` submits its form. */
 export function submitsForm(c: Candidate): boolean {
   if (!c.form) return false;
@@ -89,7 +112,8 @@ export function roleOf(c: Candidate, label: string): WebMCPRole {
       if (t === 'reset') return 'action.edit';
       if (t === 'button') return actionFromLabel(label, el);
       if ((t === 'submit' || t === 'image') && !c.form) return actionFromLabel(label, el);
-      return INPUT_ROLES[t] ?? 'input.text';
+      const role = INPUT_ROLES[t] ?? 'input.text';
+      return role === 'input.text' && takesPassword(el) ? 'input.password' : role;
     }
     case 'textarea':
       return 'input.textarea';

@@ -93,6 +93,27 @@ describe('bad input', () => {
   });
 });
 
+describe('password fields typed as text', () => {
+  it('are passwords (role and encryption) by autocomplete, name or id; other text fields are not', async () => {
+    const fields = [
+      ['<input name="password" value="Password" onfocus="this.type=\'password\'">', 'input.password'],
+      ['<input type="TEXT" name="user[password]">', 'input.password'],
+      ['<input id="txtPassword">', 'input.password'],
+      ['<input name="password_confirmation">', 'input.password'],
+      ['<input name="x1" autocomplete="section-a new-password">', 'input.password'],
+      ['<input type="bogus" name="pwd">', 'input.password'],
+      ['<input name="password_hint">', 'input.text'],
+      ['<input name="passport">', 'input.text'],
+      ['<input name="forgot_password_email">', 'input.text'],
+      ['<input type="search" name="pass">', 'input.search'],
+    ] as const;
+    const html = '<form>' + fields.map(([f], i) => `<label>Field ${i} ${f}</label>`).join('') + '</form>';
+    const doc = await new WebMCPProcessor({ cache: false }).process(html);
+    expect(doc.elements.filter((e) => e.role.startsWith('input.')).map((e) => e.role)).toEqual(fields.map(([, role]) => role));
+    for (const e of doc.elements) if (e.role === 'input.password') expect(e.security?.encryption, e.selector).toBe('required');
+  });
+});
+
 describe('SVG links', () => {
   it('a legacy xlink:href link is a link; selectors stay unique where css-select reads xlink:href as href', async () => {
     const html = '<svg><a href="#x"><text>Plain</text></a></svg><svg><a xlink:href="#x"><text>Legacy</text></a></svg>';
