@@ -46,7 +46,7 @@ const TEXT_LIKE = new Set(['input.text', 'input.email', 'input.tel', 'input.url'
 
 /** Turns walked candidates into named, described, uniquely selectable document elements. */
 export function describePage(page: PageModel, baseUrl: string | undefined): Described {
-  const urls = new UrlResolver(baseUrl);
+  const urls = new UrlResolver(baseUrl, page.baseHref);
   const drafts: Draft[] = [];
   for (const c of page.candidates) drafts.push(draftOf(c, page));
 
@@ -96,7 +96,7 @@ export function describePage(page: PageModel, baseUrl: string | undefined): Desc
     };
     const label = cleanText(getAttr(fd.el, 'aria-label')) || cleanText(page.formHeadings.get(fd.el), 120);
     if (label) form.label = label;
-    const url = urls.resolve(getAttr(fd.el, 'action'));
+    const url = urls.resolveAction(getAttr(fd.el, 'action'));
     if (url) form.url = url;
     const enctype = getAttr(fd.el, 'enctype');
     if (enctype && enctype.trim()) form.enctype = enctype.trim().toLowerCase();
@@ -294,7 +294,7 @@ function finishElement(d: Draft, page: PageModel, urls: UrlResolver, groups: Map
     const formMethod = getAttr(el, 'formmethod') ?? getAttr(form, 'method') ?? 'get';
     const m = formMethod.trim().toUpperCase();
     e.method = m === 'POST' ? 'POST' : m === 'DIALOG' ? 'DIALOG' : 'GET';
-    const url = urls.resolve(getAttr(el, 'formaction') ?? getAttr(form, 'action'));
+    const url = urls.resolveAction(getAttr(el, 'formaction') ?? getAttr(form, 'action'));
     if (url) e.url = url;
     const sec: WebMCPElement['security'] = { jwt_scope: ['webmcp:write'] };
     if (d.formDraft.csrfField || page.csrfMeta) sec.csrf_token = true;
@@ -361,24 +361,39 @@ function formSelector(form: ElementNode, index: SelectorIndex): Step[] | null {
 /**
  * Absolute http(s) URLs of links and form targets, for one page: the base is parsed once and
  * repeated hrefs (menus, "read more") resolved once. Other schemes (javascript:, data:) are not reported.
+ * Relative URLs resolve against the page's first `<base href>` (itself resolved against the page
+ * URL; a `data:` or `javascript:` base is ignored, as browsers do), else the page URL.
  */
 export class UrlResolver {
   private readonly base: URL | undefined;
   private readonly seen = new Map<string, string | undefined>();
 
-  constructor(private readonly baseUrl: string | undefined) {
-    this.base = baseUrl ? new URL(baseUrl) : undefined;
+  constructor(
+    private readonly documentUrl: string | undefined,
+    baseHref?: string,
+  ) {
+    const fallback = documentUrl ? new URL(documentUrl) : undefined;
+    this.base = fallback;
+    if (baseHref !== undefined) {
+      const declared = URL.canParse(baseHref.trim(), fallback) ? new URL(baseHref.trim(), fallback) : undefined;
+      if (declared && declared.protocol !== 'data:' && declared.protocol !== 'javascript:') this.base = declared;
+    }
   }
 
   resolve(raw: string | undefined): string | undefined {
-    // A form without `action` submits to the page itself.
-    if (raw === undefined) return this.baseUrl && /^https?:/i.test(this.baseUrl) ? this.baseUrl : undefined;
+    if (raw === undefined) return undefined;
     let out = this.seen.get(raw);
     if (out === undefined && !this.seen.has(raw)) {
       out = resolveUrl(raw, this.base);
       this.seen.set(raw, out);
     }
     return out;
+  }
+
+  /** A form's target: a missing or empty `action` (or `formaction`) submits to the page itself, whatever the base. */
+  resolveAction(raw: string | undefined): string | undefined {
+    if (raw === undefined || raw === '') return this.documentUrl && /^https?:/i.test(this.documentUrl) ? this.documentUrl : undefined;
+    return this.resolve(raw);
   }
 }
 

@@ -53,6 +53,8 @@ export interface PageModel {
   formHeadings: Map<ElementNode, string>;
   /** Headings in document order (h1-h3), text only. */
   headings: string[];
+  /** `href` of the first HTML `<base>` that has one: what relative URLs resolve against. */
+  baseHref: string | undefined;
 }
 
 interface Frame {
@@ -116,6 +118,7 @@ export function walkPage(document: DocumentNode): PageModel {
   let language: string | undefined;
   let description: string | undefined;
   let csrfMeta: string | undefined;
+  let baseHref: string | undefined;
   let lastHeading = '';
   const formAttrUsers: Candidate[] = [];
 
@@ -159,6 +162,8 @@ export function walkPage(document: DocumentNode): PageModel {
           const metaName = (getAttr(el, 'name') ?? '').toLowerCase();
           if (metaName === 'description' && description === undefined) description = getAttr(el, 'content');
           else if (CSRF_META.test(metaName)) csrfMeta = metaName;
+        } else if (tag === 'base' && baseHref === undefined && el.ns === HTML_NS) {
+          baseHref = getAttr(el, 'href');
         } else if (tag === 'script') {
           if ((getAttr(el, 'type') ?? '').trim().toLowerCase() === 'application/webmcp+json') declarations.push(textContent(el, 1_000_000));
         } else if (tag.length === 2 && HEADING.test(tag) && !hidden) {
@@ -225,7 +230,7 @@ export function walkPage(document: DocumentNode): PageModel {
   }
   return {
     document, index, candidates, forms, hiddenInputs, firstById, labelsFor, declarations,
-    title, language, description, csrfMeta, formHeadings, headings,
+    title, language, description, csrfMeta, formHeadings, headings, baseHref,
   };
 }
 

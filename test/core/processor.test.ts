@@ -114,6 +114,22 @@ describe('password fields typed as text', () => {
   });
 });
 
+describe('URLs', () => {
+  it('resolve against the first <base href>; a form without action (or with an empty one) posts to the page itself', async () => {
+    const html = `<head><base href="/app/"><base href="/other/"></head>
+      <form action="login" method="post"><input name="u"><button>Log in</button></form>
+      <form action=""><input name="q"><button formaction="find">Find</button><button>Stay</button></form>
+      <a href="next">Next page</a> <a href="javascript:go()">Go</a>`;
+    const doc = await new WebMCPProcessor({ cache: false }).process(html, { url: 'https://ex.test/dir/page?x=1' });
+    expect(doc.forms.map((f) => f.url)).toEqual(['https://ex.test/app/login', 'https://ex.test/dir/page?x=1']);
+    const urls = Object.fromEntries(doc.elements.filter((e) => e.role.startsWith('action.')).map((e) => [e.label, e.url]));
+    expect(urls).toEqual({ 'Log in': 'https://ex.test/app/login', Find: 'https://ex.test/app/find', Stay: 'https://ex.test/dir/page?x=1', 'Next page': 'https://ex.test/app/next', Go: undefined });
+    // A javascript: base is ignored, as browsers do.
+    const js = await new WebMCPProcessor({ cache: false }).process('<base href="javascript:x"><a href="a">A</a>', { url: 'https://ex.test/d/p' });
+    expect(js.elements[0]!.url).toBe('https://ex.test/d/a');
+  });
+});
+
 describe('SVG links', () => {
   it('a legacy xlink:href link is a link; selectors stay unique where css-select reads xlink:href as href', async () => {
     const html = '<svg><a href="#x"><text>Plain</text></a></svg><svg><a xlink:href="#x"><text>Legacy</text></a></svg>';
