@@ -66,6 +66,9 @@ function nearbyText(el: ElementNode): string {
       const s = siblings[i];
       if (s.kind === 3) collected = s.text + ' ' + collected;
       else {
+        // A link's text names the link ("Forgot password?"), not the control after it, and
+        // text before the link is further still: no nearby label.
+        if (s.tag === 'a' && !collected.trim()) return '';
         if (CONTROL_TAGS.has(s.tag) || s.tag === 'form' || s.tag === 'br' && collected.trim()) break;
         collected = textContent(s, 120, skipControls) + ' ' + collected;
       }

@@ -130,6 +130,14 @@ describe('URLs', () => {
   });
 });
 
+describe('nearby-text labels', () => {
+  it('take the text just before a control, never a link\'s text', async () => {
+    const html = '<div>Email: <input name="f1"></div><div><a href="/forgot">Forgot password?</a> <input name="f2"></div>';
+    const doc = await new WebMCPProcessor({ cache: false }).process(html);
+    expect(doc.elements.filter((e) => e.role === 'input.text').map((e) => e.label)).toEqual(['Email:', 'f2']);
+  });
+});
+
 describe('SVG links', () => {
   it('a legacy xlink:href link is a link; selectors stay unique where css-select reads xlink:href as href', async () => {
     const html = '<svg><a href="#x"><text>Plain</text></a></svg><svg><a xlink:href="#x"><text>Legacy</text></a></svg>';
