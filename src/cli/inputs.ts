@@ -1,5 +1,6 @@
 import { open } from 'node:fs/promises';
 import { resolve } from 'node:path';
+import { decodeHtml } from '../core/encoding.js';
 import { WebMCPInputError } from '../errors.js';
 
 /** One page to analyse: where it came from, its URL for link resolution, and its text. */
@@ -29,38 +30,6 @@ export function isUrl(source: string): boolean {
   return /^https?:\/\//i.test(source);
 }
 
-/**
- * The page's character encoding: BOM, then `<meta charset>` / `http-equiv` in the first 1024 bytes
- * (the HTML prescan), then the HTTP header, else UTF-8.
- */
-export function sniffEncoding(bytes: Uint8Array, headerCharset?: string): string {
-  if (bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) return 'utf-8';
-  if (bytes[0] === 0xfe && bytes[1] === 0xff) return 'utf-16be';
-  if (bytes[0] === 0xff && bytes[1] === 0xfe) return 'utf-16le';
-  if (headerCharset && isSupported(headerCharset)) return headerCharset;
-  const head = new TextDecoder('latin1').decode(bytes.subarray(0, 1024));
-  const m = /<meta[^>]+charset\s*=\s*["']?\s*([a-z0-9_:.-]+)/i.exec(head);
-  if (m && isSupported(m[1])) {
-    // HTML: a meta that says UTF-16 means UTF-8 (the bytes were ASCII-compatible to be read at all).
-    return /^utf-16/i.test(m[1]) ? 'utf-8' : m[1];
-  }
-  return 'utf-8';
-}
-
-function isSupported(label: string): boolean {
-  try {
-    new TextDecoder(label);
-    return true;
-  } catch (err) {
-    if (err instanceof RangeError) return false;
-    throw err;
-  }
-}
-
-export function decode(bytes: Uint8Array, headerCharset?: string): string {
-  return new TextDecoder(sniffEncoding(bytes, headerCharset)).decode(bytes);
-}
-
 async function readLimited(chunks: AsyncIterable<Uint8Array | string>, maxBytes: number, what: string): Promise<Uint8Array> {
   const parts: Uint8Array[] = [];
   let size = 0;
@@ -86,7 +55,7 @@ async function readFilePage(source: string, options: ReadOptions): Promise<PageI
     if (stat.isDirectory()) throw new WebMCPInputError('ERR_INPUT', `${source}: is a directory`);
     if (stat.size > options.maxBytes) throw new WebMCPInputError('ERR_INPUT', `${source}: larger than ${options.maxBytes} bytes (raise --max-bytes)`);
     const bytes = await readLimited(handle.createReadStream({ autoClose: false }), options.maxBytes, source);
-    return { source, url: new URL(`file://${path.split('/').map(encodeURIComponent).join('/')}`).href, html: decode(bytes) };
+    return { source, url: new URL(`file://${path.split('/').map(encodeURIComponent).join('/')}`).href, html: decodeHtml(bytes) };
   } finally {
     await handle.close();
   }
@@ -139,14 +108,14 @@ async function fetchPage(source: string, options: ReadOptions): Promise<PageInpu
     throw new WebMCPInputError('ERR_FETCH', `${source}: ${signal.aborted ? `no answer within ${options.timeoutMs} ms` : 'connection lost'}`, { cause: err });
   }
   const charset = /charset\s*=\s*"?([^";\s]+)/i.exec(type)?.[1];
-  return { source, url: response.url || source, html: decode(bytes, charset) };
+  return { source, url: response.url || source, html: decodeHtml(bytes, charset) };
 }
 
 /** Reads one input: a file path, an http(s) URL, or `-` for standard input. */
 export async function readInput(source: string, options: ReadOptions): Promise<PageInput> {
   if (source === '-') {
     const bytes = await readLimited(options.stdin as AsyncIterable<Uint8Array>, options.maxBytes, 'standard input');
-    return { source, url: '', html: decode(bytes) };
+    return { source, url: '', html: decodeHtml(bytes) };
   }
   if (isUrl(source)) return fetchPage(source, options);
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(source) && !/^file:/i.test(source)) throw new WebMCPInputError('ERR_INPUT', `${source}: only http(s) URLs and files can be analysed`);

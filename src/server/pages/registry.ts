@@ -1,6 +1,7 @@
 import { watch, type FSWatcher } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { basename, dirname } from 'node:path';
+import { decodeHtml } from '../../core/encoding.js';
 import { WebMCPConfigError } from '../../errors.js';
 import type { WebMCPDocument, WebMCPElement } from '../../core/types.js';
 import type { ResolvedPage } from '../config/resolve.js';
@@ -92,7 +93,7 @@ export function createPageRegistry(pages: Readonly<Record<string, ResolvedPage>>
     if (config.html) {
       const info = await stat(config.html);
       if (info.size > maxBytes) throw new Error(`page file is larger than ${maxBytes} bytes`);
-      const html = await readFile(config.html, 'utf8');
+      const html = decodeHtml(await readFile(config.html));
       return { html, fingerprint: `${info.mtimeMs}:${info.size}` };
     }
     const response = await doFetch(config.url!, {
