@@ -40,7 +40,7 @@ describe('formatForModel without options', () => {
       'PAGE "Acme Shop" https://acme.test/ purpose login',
       'FORM SEARCH',
       '  SEARCH_PRODUCTS search',
-      '  SEARCH_GO submit "Go"',
+      '  SEARCH_GO submit',
       'FORM LOGIN POST',
       '  EMAIL email*',
       '  PASSWORD password* secret',

@@ -134,7 +134,8 @@ const str = (v: unknown): string => (typeof v === 'string' ? v : '');
 function labelAddsInformation(name: string, label: string): boolean {
   const a = name.replace(/_/g, '').toLowerCase();
   const b = label.replace(/[^\p{L}\p{N}]/gu, '').toLowerCase();
-  return b.length > 0 && a !== b && !(b.length <= a.length && a.startsWith(b));
+  // SEARCH_SUBMIT says all that "Submit" does, as EMAIL says "Email".
+  return b.length > 0 && a !== b && !(b.length <= a.length && (a.startsWith(b) || a.endsWith(b)));
 }
 
 function scalar(v: unknown): string {
