@@ -1,9 +1,9 @@
 import { getAttr, type ElementNode } from './dom.js';
 import type { FormPurpose } from './types.js';
 
-/** Hidden fields that carry anti-forgery tokens in common frameworks (Rails, Django, Laravel, ASP.NET, Spring, ...). */
+/** Hidden fields that carry anti-forgery tokens in common frameworks (Rails, Django, Laravel, ASP.NET, Spring, WordPress, Magento, Moodle, vBulletin, Discuz!, ...). */
 const CSRF_FIELD =
-  /^(?:_?csrf(?:_?token|middlewaretoken|_?param)?|_?xsrf(?:_?token)?|authenticity_token|__requestverificationtoken|_token|csrfmiddlewaretoken|form_key|formkey|form_token|form_build_id|anti_?forgery(?:_?token)?|__?csrf_magic|nonce|_wpnonce|[a-z0-9_-]*(?:csrf|xsrf)[a-z0-9_-]*|token)$/i;
+  /^(?:_?csrf(?:_?token|middlewaretoken|_?param)?|_?xsrf(?:_?token)?|authenticity_token|__requestverificationtoken|_token|csrfmiddlewaretoken|form_key|formkey|form_token|form_build_id|anti_?forgery(?:_?token)?|__?csrf_magic|nonce|_wpnonce|sesskey|securitytoken|formhash|[a-z0-9_-]*(?:csrf|xsrf)[a-z0-9_-]*|token)$/i;
 
 /** The name of a form's anti-forgery field, if it has one. Only the name is ever reported, never the value. */
 export function csrfField(hiddenInputs: readonly ElementNode[] | undefined): string | undefined {

@@ -138,6 +138,20 @@ describe('nearby-text labels', () => {
   });
 });
 
+describe('CSRF hints', () => {
+  it('name the anti-forgery field of common frameworks, never its value', async () => {
+    const p = new WebMCPProcessor({ cache: false });
+    for (const field of ['authenticity_token', 'csrfmiddlewaretoken', '__RequestVerificationToken', '_wpnonce', 'form_key', 'sesskey', 'securitytoken', 'formhash', 'YII_CSRF_TOKEN']) {
+      const doc = await p.process(`<form method="post"><input type="hidden" name="${field}" value="s3cr3t-v4lue"><input name="q"><button>Go</button></form>`);
+      expect(doc.security.csrf?.token_field, field).toBe(field);
+      expect(doc.elements.find((e) => e.role === 'action.submit')?.security?.csrf_token, field).toBe(true);
+      expect(JSON.stringify(doc)).not.toContain('s3cr3t-v4lue');
+    }
+    const plain = await p.process('<form method="post"><input type="hidden" name="page" value="2"><input name="q"><button>Go</button></form>');
+    expect(plain.security.csrf).toBeUndefined();
+  });
+});
+
 describe('SVG links', () => {
   it('a legacy xlink:href link is a link; selectors stay unique where css-select reads xlink:href as href', async () => {
     const html = '<svg><a href="#x"><text>Plain</text></a></svg><svg><a xlink:href="#x"><text>Legacy</text></a></svg>';
