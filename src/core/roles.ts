@@ -63,7 +63,7 @@ function actionFromLabel(label: string, el: ElementNode): WebMCPRole {
 const PASSWORD_AUTOCOMPLETE = /(?:^|\s)(?:current|new)-password(?:\s|$)/;
 /** Field keys (name or id, last bracket part, separators dropped) that only a password field has. */
 const PASSWORD_KEY =
-  /^(?:txt|tb|tbx|input|inp|fld)?(?:user|login|account|customer|member|new|old|current|confirm|re|repeat|retype|verify)?(?:password|passwd|passwort|pwd|pass|pword|pw)(?:\d|confirm|confirmation|again|repeat|verify|check|new)?$/;
+  /^(?:txt|tb|tbx|input|inp|fld)?(?:user|login|account|customer|member|new|old|current|confirm|re|repeat|retype|verify)?(?:password|passwd|passwort|pwd|pass|pword|pw|kennwort|senha|contrasena|contrasenya|motdepasse|mdp|wachtwoord|haslo|parola|parol|salasana|losenord|adgangskode|jelszo|sifre|heslo)(?:\d|confirm|confirmation|again|repeat|verify|check|new)?$/;
 
 /**
  * A text input that takes a password all the same: older sites show a "Password" value in a text

@@ -102,6 +102,8 @@ describe('password fields typed as text', () => {
       ['<input name="password_confirmation">', 'input.password'],
       ['<input name="x1" autocomplete="section-a new-password">', 'input.password'],
       ['<input type="bogus" name="pwd">', 'input.password'],
+      ['<input name="senha">', 'input.password'],
+      ['<input name="mot_de_passe">', 'input.password'],
       ['<input name="password_hint">', 'input.text'],
       ['<input name="passport">', 'input.text'],
       ['<input name="forgot_password_email">', 'input.text'],
