@@ -48,14 +48,46 @@ export function cleanText(raw: string | undefined | null, max = MAX_LABEL_LENGTH
 const SNAKE_MAX = 40;
 
 /**
+ * Letters NFKD does not fold, and the Cyrillic and Greek alphabets (romanised as ISO 9 / ELOT 743
+ * simplify them), so "Пароль" names a field PAROL rather than the FIELD fallback. Scripts without
+ * a letter-by-letter romanisation (CJK, Arabic, ...) still yield ''.
+ */
+const TRANSLIT: Record<string, string> = (() => {
+  const map: Record<string, string> = { ß: 'ss', Ł: 'L', ł: 'l', Æ: 'Ae', æ: 'ae', Ø: 'O', ø: 'o', Œ: 'Oe', œ: 'oe', Đ: 'D', đ: 'd', Þ: 'Th', þ: 'th', ı: 'i', Ħ: 'H', ħ: 'h' };
+  const cyrillic = 'а a б b в v г g д d е e ё e ж zh з z и i й y к k л l м m н n о o п p р r с s т t у u ф f х kh ц ts ч ch ш sh щ shch ъ _ ы y ь _ э e ю yu я ya і i ї yi є ye ґ g ў u';
+  const greek = 'α a β v γ g δ d ε e ζ z η i θ th ι i κ k λ l μ m ν n ξ x ο o π p ρ r σ s ς s τ t υ y φ f χ ch ψ ps ω o';
+  for (const table of [cyrillic, greek]) {
+    const parts = table.split(' ');
+    for (let i = 0; i < parts.length; i += 2) {
+      const [letter, latin] = [parts[i]!, parts[i + 1]!];
+      const out = latin === '_' ? '' : latin;
+      map[letter] = out;
+      map[letter.toUpperCase()] = out.charAt(0).toUpperCase() + out.slice(1);
+    }
+  }
+  return map;
+})();
+const TRANSLIT_RE = new RegExp(`[${Object.keys(TRANSLIT).join('')}]`, 'g');
+
+function transliterate(text: string): string {
+  return text.replace(TRANSLIT_RE, (c, at: number) => {
+    const out = TRANSLIT[c] ?? c;
+    // "Ж" is "Zh" before lower case, "ZH" in an all-capitals word (no camelCase split inside a letter).
+    const next = text.charAt(at + 1);
+    return out.length > 1 && next !== next.toLowerCase() ? out.toUpperCase() : out;
+  });
+}
+
+/**
  * UPPER_SNAKE identifier from free text: ASCII letters, digits and `_`, starting with a letter.
- * Accents are folded (é -> E); other scripts yield '' (callers fall back to another source).
+ * Accents are folded (é -> E), Cyrillic and Greek romanised; other scripts yield '' (callers fall
+ * back to another source).
  */
 export function toUpperSnake(raw: string, maxWords = 5): string {
   if (!raw) return '';
   let text = raw.length > 400 ? raw.slice(0, 400) : raw;
   // Accent folding only where there is something to fold (NFKD is costly and most labels are ASCII).
-  if (/[^\x00-\x7f]/.test(text)) text = text.replace(/ß/g, 'ss').normalize('NFKD').replace(/[\u0300-\u036f]/g, '');
+  if (/[^\x00-\x7f]/.test(text)) text = transliterate(text.normalize('NFKD').replace(/[\u0300-\u036f]/g, ''));
   // One pass: words are runs of ASCII letters and digits, also split at camelCase humps
   // (userName -> USER_NAME, HTMLParser -> HTML_PARSER, but not "3D").
   let out = '';
