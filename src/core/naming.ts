@@ -49,8 +49,15 @@ export function nameFromField(field: string | undefined): string {
 
 /** A readable UPPER_SNAKE base from visible text (labels, button captions). */
 export function nameFromLabel(label: string, maxWords = 4): string {
-  return toUpperSnake(label.replace(/[*:]+\s*$/, ''), maxWords);
+  const text = label.replace(/[*:]+\s*$/, '');
+  // A short label is named whole ("Proximity of public K-12 schools"): the model view then need not
+  // quote it beside a clipped name, which costs more tokens than the longer name.
+  const whole = toUpperSnake(text, WHOLE_LABEL_WORDS + 1);
+  if (whole && whole.split('_').length <= WHOLE_LABEL_WORDS && whole.length <= 32) return whole;
+  return toUpperSnake(text, maxWords);
 }
+
+const WHOLE_LABEL_WORDS = 6;
 
 /** Labels that say nothing about what a button does. */
 export const GENERIC_ACTION_LABEL = /^(submit|send|go|ok|okay|enter|search|continue|next|»|›|>|→|apply|save|done|confirm|absenden|senden|envoyer|enviar|invia)$/i;
