@@ -66,6 +66,18 @@ function silenceDialogs(): void {
   w.print = () => undefined;
 }
 
+/**
+ * Closed shadow roots hold controls a person sees and uses, but neither serialisation nor any CSS
+ * engine can reach into them: created open instead, they are read and selected like open ones.
+ * (Only `attachShadow`: a declarative `shadowrootmode="closed"` is parsed by the browser itself.)
+ */
+function openShadowRoots(): void {
+  const attach = Element.prototype.attachShadow;
+  Element.prototype.attachShadow = function (this: Element, init: ShadowRootInit): ShadowRoot {
+    return attach.call(this, { ...init, mode: 'open' });
+  };
+}
+
 function isDestroyedContext(err: unknown): boolean {
   const msg = err instanceof Error ? err.message : String(err);
   return /Execution context was destroyed|navigat|Target closed|frame was detached/i.test(msg);
@@ -90,6 +102,7 @@ export async function openSession(browser: Browser, target: ResolvedTarget, limi
   try {
     context.setDefaultTimeout(limits.navigationTimeoutMs);
     await context.addInitScript(silenceDialogs);
+    await context.addInitScript(openShadowRoots);
     await context.addInitScript(installModelContextShim, nonce);
     const page = await context.newPage();
 

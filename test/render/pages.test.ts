@@ -3,7 +3,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { CHROMIUM_ARGS, createBrowserPool, renderAndAnalyze, resolveChromium, type BrowserPool } from '../../src/render/index.js';
 import type { WebMCPDocument } from '../../src/core/types.js';
 import { WebMCPProcessor, type ProcessOptions } from '../../src/core/processor.js';
-import { MISNESTED, RUNTIME_TOOLS, SCRIPTED_FORM, SHADOW_LOGIN, STYLE_HIDDEN } from './pages.js';
+import { MISNESTED, RUNTIME_TOOLS, SCRIPTED_FORM, SHADOW_LOGIN, CLOSED_SHADOW_LOGIN, STYLE_HIDDEN } from './pages.js';
 import { servePages } from './server.js';
 
 let pool: BrowserPool;
@@ -19,6 +19,7 @@ beforeAll(async () => {
       setTimeout(() => res.end(JSON.stringify({ action: '/session' })), 150);
     },
     '/shadow': SHADOW_LOGIN,
+    '/closed-shadow': CLOSED_SHADOW_LOGIN,
     '/tools': RUNTIME_TOOLS,
     '/hidden': STYLE_HIDDEN,
     '/misnested': MISNESTED,
@@ -41,9 +42,18 @@ async function checkerPage(url: string): Promise<Page> {
 }
 
 /** Every element selector matches exactly one element on a fresh load of the live page. */
-async function expectLiveSelectors(url: string, doc: WebMCPDocument, waitFor?: string): Promise<void> {
+async function expectLiveSelectors(url: string, doc: WebMCPDocument, waitFor?: string, openClosedRoots = false): Promise<void> {
   const page = await checker.newPage();
   try {
+    // Closed roots are out of reach of every CSS engine; an agent's browser opens them as ours does.
+    if (openClosedRoots) {
+      await page.addInitScript(() => {
+        const attach = Element.prototype.attachShadow;
+        Element.prototype.attachShadow = function (this: Element, init: ShadowRootInit) {
+          return attach.call(this, { ...init, mode: 'open' });
+        };
+      });
+    }
     await page.goto(url);
     if (waitFor) await page.locator(waitFor).first().waitFor();
     for (const el of doc.elements) expect(await page.locator(el.selector).count(), `${el.name}: ${el.selector}`).toBe(1);
@@ -111,6 +121,13 @@ describe('rendered pages', () => {
     expect(doc.elements.map((e) => e.role).sort()).toEqual(['action.navigate', 'action.submit', 'input.password', 'input.text']);
     expect(doc.metadata.diagnostics?.some((d) => d.code === 'RENDER_SELECTOR_UNRESOLVED') ?? false).toBe(false);
     await expectLiveSelectors(`${site.base}/shadow`, doc, 'login-widget');
+  });
+
+  it.skipIf(!coreReadsShadowRoots())('reaches into a closed shadow root too: its controls are there, selectable on the live page', async () => {
+    const { document: doc } = await renderAndAnalyze(`${site.base}/closed-shadow`, { pool });
+    expect(doc.elements.map((e) => e.role).sort()).toEqual(['action.navigate', 'action.submit', 'input.password', 'input.text']);
+    expect(doc.metadata.diagnostics?.some((d) => d.code === 'RENDER_SELECTOR_UNRESOLVED') ?? false).toBe(false);
+    await expectLiveSelectors(`${site.base}/closed-shadow`, doc, 'login-widget', true);
   });
 
   it('forwards registrations to Chromium\'s own WebMCP, which still lists and runs them', async () => {

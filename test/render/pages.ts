@@ -32,6 +32,9 @@ export const SHADOW_LOGIN = `<!doctype html><html lang="en"><head><title>Shadow 
   });
 </script></body></html>`;
 
+/** The same widget behind a closed shadow root, which page scripts cannot see into either. */
+export const CLOSED_SHADOW_LOGIN = SHADOW_LOGIN.replace("mode: 'open'", "mode: 'closed'").replace('<title>Shadow login</title>', '<title>Closed shadow login</title>');
+
 /** Registers tools through every WebMCP surface the drafts define. */
 export const RUNTIME_TOOLS = `<!doctype html><html><head><title>Tools</title></head><body>
 <button id="go">Go</button>
