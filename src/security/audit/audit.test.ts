@@ -261,6 +261,21 @@ describe('audit redaction', () => {
     });
   });
 
+  it('keeps request ids whole: a UUID whose digit groups pass the Luhn check is not a card number', async () => {
+    const store = createMemoryStore();
+    const audit = createAudit({}, store);
+    // Found in CI: 9860418580604498 passes Luhn, and a card pattern with plain \b boundaries redacted it.
+    const id = '98604185-8060-4498-ae56-19a0efab3980';
+    expect(audit.redactor.redactString(id)).toBe(id);
+    const entry = await audit.append({ actor: 'a', action: 'action.call', resource: '/x', outcome: 'ok', request_id: id, details: { note: `see ${id}` } });
+    expect(entry?.request_id).toBe(id);
+    expect(entry?.details).toEqual({ note: `see ${id}` });
+    // Real card numbers standing alone, in any grouping, are still redacted.
+    for (const card of ['4111 1111 1111 1111', '4111-1111-1111-1111', '4111111111111111', '(4111111111111111)']) {
+      expect(audit.redactor.redactString(`card ${card}.`), card).not.toContain('4111');
+    }
+  });
+
   it('survives cycles, deep nesting, odd types', () => {
     const { redactor } = createAudit({}, createMemoryStore());
     const cyclic: Record<string, unknown> = { a: 1 };

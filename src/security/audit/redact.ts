@@ -60,9 +60,11 @@ const VALUE_PATTERNS: readonly ValuePattern[] = [
       return classes >= 2 ? REDACTED : m;
     },
   },
-  // Payment card numbers (13-19 digits, optional space/dash groups, valid Luhn check digit).
+  // Payment card numbers (13-19 digits, optional space/dash groups, valid Luhn check digit), standing
+  // alone: not the all-digit head of a UUID ("98604185-8060-4498-ae56-...", a request id) or of
+  // another dashed or word token.
   {
-    pattern: /\b\d(?:[ -]?\d){12,18}\b/g,
+    pattern: /(?<![\w-])\d(?:[ -]?\d){12,18}(?![\w-])/g,
     replace: (m) => (luhn(m.replace(/[ -]/g, '')) ? REDACTED : m),
   },
 ];
