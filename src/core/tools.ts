@@ -40,8 +40,8 @@ function describeParam(e: WebMCPElement): string | undefined {
   return parts.length ? parts[0] : undefined;
 }
 
-/** A compact JWE (five base64url parts), for fields that travel encrypted. */
-const COMPACT_JWE = '^[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]*\\.[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+$';
+/** A compact JWE (five base64url parts), for fields that travel encrypted: advertised in schemas and checked by the bridges. */
+export const COMPACT_JWE = '^[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]*\\.[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+$';
 
 /**
  * The constraints a text field's plaintext must meet, as the page states them (format, pattern,

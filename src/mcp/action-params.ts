@@ -1,5 +1,5 @@
 import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
-import { actionInputSchema, findAction, plaintextSchema, type ActionParam, type ActionSpec } from '../core/tools.js';
+import { COMPACT_JWE, actionInputSchema, findAction, plaintextSchema, type ActionParam, type ActionSpec } from '../core/tools.js';
 import type { WebMCPDocument, WebMCPElement } from '../core/types.js';
 import { WebMCPInputError } from '../errors.js';
 
@@ -53,11 +53,12 @@ export interface ActionParamsModel {
 }
 
 const MAX_VALUE = 64 * 1024;
-const COMPACT_JWE = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
+// The same pattern the tools' schemas advertise, so what a client is told and what is checked cannot drift.
+const COMPACT_JWE_RE = new RegExp(COMPACT_JWE);
 
 /** Whether a string has the shape of a compact JWE (five base64url parts). */
 export function looksLikeJwe(value: string): boolean {
-  return value.length < 16 * 1024 && COMPACT_JWE.test(value);
+  return value.length < 16 * 1024 && COMPACT_JWE_RE.test(value);
 }
 
 /** The encryption a param's element asks for, if any. */
