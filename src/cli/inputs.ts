@@ -1,6 +1,6 @@
 import { open } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { decodeHtml } from '../core/encoding.js';
+import { charsetOf, decodeHtml } from '../core/encoding.js';
 import { WebMCPInputError } from '../errors.js';
 
 /** One page to analyse: where it came from, its URL for link resolution, and its text. */
@@ -107,8 +107,7 @@ async function fetchPage(source: string, options: ReadOptions): Promise<PageInpu
     if (err instanceof WebMCPInputError) throw err;
     throw new WebMCPInputError('ERR_FETCH', `${source}: ${signal.aborted ? `no answer within ${options.timeoutMs} ms` : 'connection lost'}`, { cause: err });
   }
-  const charset = /charset\s*=\s*"?([^";\s]+)/i.exec(type)?.[1];
-  return { source, url: response.url || source, html: decodeHtml(bytes, charset) };
+  return { source, url: response.url || source, html: decodeHtml(bytes, charsetOf(type)) };
 }
 
 /** Reads one input: a file path, an http(s) URL, or `-` for standard input. */

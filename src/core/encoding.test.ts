@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decodeHtml as decode, sniffEncoding } from './encoding.js';
+import { charsetOf, decodeHtml as decode, sniffEncoding } from './encoding.js';
 
 const bytes = (s: string, enc: BufferEncoding = 'utf8') => new Uint8Array(Buffer.from(s, enc));
 
@@ -22,5 +22,12 @@ describe('sniffEncoding / decode', () => {
     expect(decode(new Uint8Array(cp1251))).toContain('<label>Имя</label>');
     expect(sniffEncoding(bytes('<p>caf\u00e9', 'latin1'))).toBe('windows-1252');
     expect(decode(bytes('<p>caf\u00e9', 'latin1'))).toBe('<p>café');
+  });
+
+  it('reads the charset parameter of a Content-Type header', () => {
+    expect(charsetOf('text/html; charset=ISO-8859-1')).toBe('ISO-8859-1');
+    expect(charsetOf('text/html;charset="utf-8"')).toBe('utf-8');
+    expect(charsetOf('text/html')).toBeUndefined();
+    expect(charsetOf(null)).toBeUndefined();
   });
 });

@@ -8,28 +8,34 @@
  * really in a legacy encoding is almost never valid UTF-8 once it has a non-ASCII byte.
  */
 export function sniffEncoding(bytes: Uint8Array, headerCharset?: string): string {
-  if (bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) return 'utf-8';
-  if (bytes[0] === 0xfe && bytes[1] === 0xff) return 'utf-16be';
-  if (bytes[0] === 0xff && bytes[1] === 0xfe) return 'utf-16le';
-  if (headerCharset && isSupported(headerCharset)) return headerCharset;
-  if (isUtf8(bytes)) return 'utf-8';
+  return sniff(bytes, headerCharset).encoding;
+}
+
+/** The encoding, and the text when finding the encoding already decoded it (valid UTF-8). */
+function sniff(bytes: Uint8Array, headerCharset?: string): { encoding: string; text?: string } {
+  if (bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) return { encoding: 'utf-8' };
+  if (bytes[0] === 0xfe && bytes[1] === 0xff) return { encoding: 'utf-16be' };
+  if (bytes[0] === 0xff && bytes[1] === 0xfe) return { encoding: 'utf-16le' };
+  if (headerCharset && isSupported(headerCharset)) return { encoding: headerCharset };
+  const text = strictUtf8(bytes);
+  if (text !== null) return { encoding: 'utf-8', text };
   const head = new TextDecoder('latin1').decode(bytes.subarray(0, 1024));
   const m = /<meta[^>]+charset\s*=\s*["']?\s*([a-z0-9_:.-]+)/i.exec(head);
   if (m && isSupported(m[1])) {
     // HTML: a meta that says UTF-16 means UTF-8 (the bytes were ASCII-compatible to be read at all).
-    return /^utf-16/i.test(m[1]) ? 'utf-8' : m[1];
+    return { encoding: /^utf-16/i.test(m[1]) ? 'utf-8' : m[1] };
   }
-  return 'windows-1252';
+  return { encoding: 'windows-1252' };
 }
 
-const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+const fatalUtf8 = new TextDecoder('utf-8', { fatal: true });
 
-function isUtf8(bytes: Uint8Array): boolean {
+/** The bytes as text when they are valid UTF-8, else null. */
+function strictUtf8(bytes: Uint8Array): string | null {
   try {
-    strictUtf8.decode(bytes);
-    return true;
+    return fatalUtf8.decode(bytes);
   } catch (err) {
-    if (err instanceof TypeError) return false;
+    if (err instanceof TypeError) return null;
     throw err;
   }
 }
@@ -44,7 +50,13 @@ function isSupported(label: string): boolean {
   }
 }
 
+/** The `charset` parameter of a Content-Type header, if any. */
+export function charsetOf(contentType: string | null | undefined): string | undefined {
+  return contentType ? /charset\s*=\s*"?([^";\s]+)/i.exec(contentType)?.[1] : undefined;
+}
+
 /** Page bytes as text, in the encoding {@link sniffEncoding} picks. */
 export function decodeHtml(bytes: Uint8Array, headerCharset?: string): string {
-  return new TextDecoder(sniffEncoding(bytes, headerCharset)).decode(bytes);
+  const { encoding, text } = sniff(bytes, headerCharset);
+  return text ?? new TextDecoder(encoding).decode(bytes);
 }

@@ -1,5 +1,5 @@
 import type { WebMCPClient } from '../client/client.js';
-import { decodeHtml } from '../core/encoding.js';
+import { charsetOf, decodeHtml } from '../core/encoding.js';
 import { WebMCPInputError } from '../errors.js';
 import type { McpBackend } from './server.js';
 import type { PageTool } from './tools.js';
@@ -69,6 +69,5 @@ async function download(fetchPage: typeof fetch, url: URL): Promise<string> {
   }
   const bytes = new Uint8Array(await res.arrayBuffer());
   if (bytes.length > MAX_PAGE_BYTES) throw new WebMCPInputError('ERR_INPUT', 'the page is too large');
-  const charset = /charset\s*=\s*"?([^";\s]+)/i.exec(res.headers.get('content-type') ?? '')?.[1];
-  return decodeHtml(bytes, charset);
+  return decodeHtml(bytes, charsetOf(res.headers.get('content-type')));
 }
