@@ -161,7 +161,6 @@ function lazyTokenCounts(html: string, doc: WebMCPDocument): TokenCounts {
   return counts;
 }
 
-
 function normaliseUrl(url: string | undefined): string | undefined {
   if (url === undefined || url === '') return undefined;
   if (typeof url !== 'string') throw new WebMCPInputError('ERR_INPUT', 'url must be a string');

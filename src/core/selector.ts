@@ -149,8 +149,8 @@ export class SelectorIndex {
     for (const a of el.attrs) {
       if (a.name === 'id') {
         if (!a.prefix) push(this.byId, a.value, el);
-      }
-      else {
+      } else {
+        // Namespaced ones too (`xlink:href` under `href`): candidates are counted loosely, see attrMatches.
         const m = this.byAttr.get(a.name);
         if (m) push(m, a.value, el);
       }

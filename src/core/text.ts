@@ -18,13 +18,13 @@ export function toWellFormed(text: string): string {
   return text.replace(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, '\ufffd');
 }
 
+/** Printable ASCII with single spaces and no markup: nothing to clean but the ends. */
+const PLAIN = /^[\x21-\x3b\x3d-\x7e]+(?: [\x21-\x3b\x3d-\x7e]+)*$/;
+
 /**
  * Makes page text safe to show: no markup, no control characters, one line, well-formed, capped.
  * Returns '' for text with nothing left.
  */
-/** Printable ASCII with single spaces and no markup: nothing to clean but the ends. */
-const PLAIN = /^[\x21-\x3b\x3d-\x7e]+(?: [\x21-\x3b\x3d-\x7e]+)*$/;
-
 export function cleanText(raw: string | undefined | null, max = MAX_LABEL_LENGTH): string {
   if (!raw) return '';
   if (raw.length <= max && raw.length < 200) {
