@@ -71,7 +71,7 @@ function silenceDialogs(): void {
  * engine can reach into them: created open instead, they are read and selected like open ones.
  * (Only `attachShadow`: a declarative `shadowrootmode="closed"` is parsed by the browser itself.)
  */
-function openShadowRoots(): void {
+export function openShadowRoots(): void {
   const attach = Element.prototype.attachShadow;
   Element.prototype.attachShadow = function (this: Element, init: ShadowRootInit): ShadowRoot {
     return attach.call(this, { ...init, mode: 'open' });

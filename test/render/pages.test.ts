@@ -5,6 +5,7 @@ import type { WebMCPDocument } from '../../src/core/types.js';
 import { WebMCPProcessor, type ProcessOptions } from '../../src/core/processor.js';
 import { MISNESTED, RUNTIME_TOOLS, SCRIPTED_FORM, SHADOW_LOGIN, CLOSED_SHADOW_LOGIN, STYLE_HIDDEN } from './pages.js';
 import { servePages } from './server.js';
+import { openShadowRoots } from '../../src/render/session.js';
 
 let pool: BrowserPool;
 let site: Awaited<ReturnType<typeof servePages>>;
@@ -46,14 +47,7 @@ async function expectLiveSelectors(url: string, doc: WebMCPDocument, waitFor?: s
   const page = await checker.newPage();
   try {
     // Closed roots are out of reach of every CSS engine; an agent's browser opens them as ours does.
-    if (openClosedRoots) {
-      await page.addInitScript(() => {
-        const attach = Element.prototype.attachShadow;
-        Element.prototype.attachShadow = function (this: Element, init: ShadowRootInit) {
-          return attach.call(this, { ...init, mode: 'open' });
-        };
-      });
-    }
+    if (openClosedRoots) await page.addInitScript(openShadowRoots);
     await page.goto(url);
     if (waitFor) await page.locator(waitFor).first().waitFor();
     for (const el of doc.elements) expect(await page.locator(el.selector).count(), `${el.name}: ${el.selector}`).toBe(1);
