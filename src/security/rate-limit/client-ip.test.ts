@@ -39,5 +39,8 @@ describe('normalizeIp and ipBudget', () => {
     expect(ipBudget('unknown')).toBe('unknown');
     expect(rateLimitKey.ip('2001:db8:1:2::1')).toBe(rateLimitKey.ip('2001:db8:1:2:ffff::9'));
     expect(rateLimitKey.ip('2001:db8:1:2::1')).not.toBe(rateLimitKey.ip('2001:db8:1:3::1'));
+    // The token endpoint's budget groups the same way: rotating addresses inside a /64 buys no guesses.
+    expect(rateLimitKey.tokenIp('2001:db8:1:2::1')).toBe(rateLimitKey.tokenIp('2001:db8:1:2:ffff::9'));
+    expect(rateLimitKey.tokenIp('203.0.113.9')).not.toBe(rateLimitKey.ip('203.0.113.9'));
   });
 });

@@ -44,6 +44,8 @@ export interface RateLimiter {
 export const rateLimitKey = {
   /** IPv6 clients share one budget per /64 (see `ipBudget`). */
   ip: (ip: string): string => `rl:ip:${ipBudget(ip)}`,
+  /** The token endpoint's (and admin login's) own per-IP budget, grouped the same way. */
+  tokenIp: (ip: string): string => `rl:token:${ipBudget(ip)}`,
   apiKey: (id: string): string => `rl:key:${id}`,
   subject: (sub: string): string => `rl:sub:${sub}`,
 } as const;

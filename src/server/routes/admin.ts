@@ -155,7 +155,7 @@ export const adminRoutes = defineRoutes([
     path: '/admin/login',
     access: 'public',
     async handle(ctx, s) {
-      await consume(ctx, s, `rl:token:${ctx.ip}`);
+      await consume(ctx, s, rateLimitKey.tokenIp(ctx.ip));
       ctx.nonce = s.security.headers.nonce();
       keepOwnOrigin(ctx);
       if (!sameOrigin(ctx.request, ctx.url.origin)) {

@@ -1,5 +1,5 @@
 import { isWebMCPError, WebMCPSecurityError } from '../../errors.js';
-import { rateLimitHeaders } from '../../security/rate-limit/rate-limit.js';
+import { rateLimitHeaders, rateLimitKey } from '../../security/rate-limit/rate-limit.js';
 import type { RequestContext } from '../context.js';
 import { parseForm, readBodyBytes, decodeUtf8, requireContentType } from '../http/body.js';
 import { presentedApiKey, presentedBearer } from '../http/credentials.js';
@@ -71,7 +71,7 @@ async function readOAuthParams(request: Request): Promise<Record<string, string>
 /** The token endpoint's own per-IP budget, failed authentications included. */
 async function consumeTokenBudget(ctx: RequestContext, s: GatewayServices): Promise<void> {
   const limiter = s.security.rateLimit;
-  const result = await limiter.consume(`rl:token:${ctx.ip}`);
+  const result = await limiter.consume(rateLimitKey.tokenIp(ctx.ip));
   for (const [k, v] of Object.entries(rateLimitHeaders(result, limiter.policy))) ctx.extraHeaders.set(k, v);
   if (!result.allowed) {
     ctx.refusal = 'ratelimit';
