@@ -9,6 +9,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CompactEncrypt, importJWK, type JWK } from 'jose';
+import { expect } from 'vitest';
 import { killAndWait } from '../setup/services.js';
 import { JWT_SECRET, LOGIN_HTML, runCli, startGateway, type Gateway, type RunResult, type Upstream } from './gateway-harness.js';
 
@@ -262,6 +263,19 @@ export async function allAuditEntries(gw: Gateway, adminToken: string): Promise<
     if (page.next === null) return out;
     after = page.next;
   }
+}
+
+/** Request ids of the action calls the audit log records as done. */
+export function loggedCalls(entries: readonly AuditEntryView[]): Set<string | null> {
+  return new Set(entries.filter((e) => e.action === 'action.call' && e.outcome === 'ok').map((e) => e.request_id));
+}
+
+/** One sequence without gaps, each entry linked to the one before it, whoever wrote it. */
+export function expectOneChain(entries: readonly AuditEntryView[]): void {
+  entries.forEach((e, i) => {
+    expect(e.seq).toBe(i + 1);
+    if (i > 0) expect(e.prev_hash).toBe(entries[i - 1]!.hash);
+  });
 }
 
 /** `GET /webmcp/audit/verify` on `gw`. */

@@ -6,7 +6,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  allAuditEntries, bearer, failureLog, form, pollUntil, runPool, startCluster, statusOf, subscribe, verifyOver, type Cluster,
+  allAuditEntries, bearer, expectOneChain, failureLog, form, loggedCalls, pollUntil, runPool, startCluster, statusOf, subscribe, verifyOver,
+  type Cluster,
 } from './cluster.js';
 import { startUpstream, type Upstream } from './gateway-harness.js';
 
@@ -73,11 +74,8 @@ describe('one instance on SQLite', () => {
     const calls = await runPool(60, 16, () => subscribe(gw(), access_token));
     expect(calls.map((c) => c.status), failureLog(cluster.nodes)).toEqual(Array(60).fill(200));
     const entries = await allAuditEntries(gw(), adminToken);
-    entries.forEach((e, i) => {
-      expect(e.seq).toBe(i + 1);
-      if (i > 0) expect(e.prev_hash).toBe(entries[i - 1]!.hash);
-    });
-    const logged = new Set(entries.filter((e) => e.action === 'action.call' && e.outcome === 'ok').map((e) => e.request_id));
+    expectOneChain(entries);
+    const logged = loggedCalls(entries);
     for (const c of calls) expect(logged.has(c.requestId)).toBe(true);
     expect(await verifyOver(gw(), adminToken)).toMatchObject({ ok: true });
     const cli = await cluster.cli(['audit', 'verify', '--json']);
@@ -115,7 +113,7 @@ describe('one instance on SQLite', () => {
 
     const restarted = await cluster.restart(0);
     const entries = await allAuditEntries(restarted, adminToken);
-    const logged = new Set(entries.filter((e) => e.action === 'action.call' && e.outcome === 'ok').map((e) => e.request_id));
+    const logged = loggedCalls(entries);
     expect(ok.filter((r) => !logged.has(r.requestId))).toEqual([]);
     expect((await subscribe(restarted, access_token)).status).toBe(200);
     const verified = await verifyOver(restarted, adminToken);
