@@ -10,40 +10,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CompactEncrypt, importJWK, type JWK } from 'jose';
 import { expect } from 'vitest';
-import { killAndWait } from '../setup/services.js';
+import { killAndWait, trackForExit, untrack } from '../setup/services.js';
 import { JWT_SECRET, LOGIN_HTML, runCli, startGateway, type Gateway, type RunResult, type Upstream } from './gateway-harness.js';
 
 export type { Gateway } from './gateway-harness.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-// Last resort: a gateway left running by a crashed test file is killed when its process exits.
-const running = new Set<number>();
-let exitHook = false;
-function track(pid: number): void {
-  running.add(pid);
-  if (exitHook) return;
-  exitHook = true;
-  process.once('exit', () => {
-    for (const pid of running) {
-      try {
-        process.kill(pid, 'SIGKILL');
-      } catch {
-        // Already gone: nothing to clean up.
-      }
-    }
-  });
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    // ESRCH: gone (EPERM cannot happen for our own children).
-    return false;
-  }
-}
 
 /**
  * PIDs of this process's children whose command line names `configFile`: a gateway whose start
@@ -132,7 +104,7 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
         ...(options.security ? { security: options.security } : {}),
         ...(writeFiles ? { files: { 'pages/login.html': LOGIN_HTML } } : { files: {} }),
       });
-      if (gw.proc.pid !== undefined) track(gw.proc.pid);
+      if (gw.proc.pid !== undefined) trackForExit(gw.proc.pid);
       return gw;
     } catch (error) {
       for (const pid of strayChildren(configFile)) await killAndWait(pid, 'SIGKILL');
@@ -149,7 +121,7 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
       // killAndWait sees the PID gone once reaped; the 'exit' event follows at once.
       await Promise.race([exited, sleep(1000)]);
     }
-    running.delete(pid);
+    untrack(pid);
   }
 
   const cluster: Cluster = {

@@ -58,7 +58,8 @@ export async function killAndWait(pid: number, signal: NodeJS.Signals = 'SIGTERM
 // Last-resort cleanup if the owning process exits without stopping its services (crash, Ctrl-C).
 const running = new Set<number>();
 let exitHookInstalled = false;
-function track(pid: number): void {
+/** Kills `pid` with SIGKILL if it is still running when this process exits (services, gateways). */
+export function trackForExit(pid: number): void {
   running.add(pid);
   if (exitHookInstalled) return;
   exitHookInstalled = true;
@@ -71,6 +72,11 @@ function track(pid: number): void {
       }
     }
   });
+}
+
+/** `pid` stopped on purpose: no longer killed at exit. */
+export function untrack(pid: number): void {
+  running.delete(pid);
 }
 
 async function waitFor(what: string, timeoutMs: number, probe: () => Promise<boolean>): Promise<void> {
@@ -141,7 +147,7 @@ export async function startRedis(options: { port?: number } = {}): Promise<Redis
     ]);
     await waitFor(`redis-server on port ${port}`, 10_000, async () => existsSync(pidFile) && (await redisPing(port)));
     pid = Number(readFileSync(pidFile, 'utf8').trim());
-    track(pid);
+    trackForExit(pid);
   }
 
   async function stop({ kill = false } = {}): Promise<void> {
@@ -213,7 +219,7 @@ export async function startPostgres(options: { port?: number; durable?: boolean 
   async function start(): Promise<void> {
     await pgExec('pg_ctl', ['start', '-w', '-t', '30', '-D', data, '-l', join(dir, 'postgres.log'), '-o', serverOptions]);
     pid = Number(readFileSync(join(data, 'postmaster.pid'), 'utf8').split('\n')[0]);
-    track(pid);
+    trackForExit(pid);
     await waitFor(`postgres on port ${port}`, 10_000, async () => {
       const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 1000 });
       try {
