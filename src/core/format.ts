@@ -196,6 +196,11 @@ function formHeader(f: WebMCPForm, rules: LevelRules): string {
   return line;
 }
 
+/** At most `max` characters, ending in `…` when cut, never splitting a surrogate pair. */
+function clip(text: string, max: number): string {
+  return text.length > max ? text.slice(0, max - 1).replace(/[\ud800-\udbff]$/, '') + '…' : text;
+}
+
 /** Candidate page lines, longest first: tiny budgets get a shorter one. */
 function pageHeaders(doc: WebMCPDocument): string[] {
   const ctx = doc.context && typeof doc.context === 'object' ? doc.context : {};
@@ -203,7 +208,7 @@ function pageHeaders(doc: WebMCPDocument): string[] {
   const url = str(ctx.url) ? safeToken(str(ctx.url)) : '';
   const purpose = str(ctx.purpose) ? ` purpose ${safeToken(str(ctx.purpose)).replace(/_/g, ' ')}` : '';
   const line = (t: string, u: string): string => `PAGE${t ? ' ' + quote(t) : ''}${u ? ' ' + u : ''}${purpose}`;
-  const shortTitle = title.length > 60 ? title.slice(0, 59).replace(/[\ud800-\udbff]$/, '') + '…' : title;
+  const shortTitle = clip(title, 60);
   const variants = [line(title, url), line(shortTitle, url.length > 80 ? '' : url), line(shortTitle, ''), `PAGE${purpose}`, 'PAGE'];
   return [...new Set(variants)];
 }
@@ -427,7 +432,7 @@ function buildPlan(doc: WebMCPDocument, rules: LevelRules, goal: GoalTerms | nul
       if (s.items.length < before) omittedByView.add(s);
     }
   } else if (goal !== null && !scoped) {
-    const echo = goal.text.length > 80 ? goal.text.slice(0, 79).replace(/[\ud800-\udbff]$/, '') + '…' : goal.text;
+    const echo = clip(goal.text, 80);
     notes.push({ full: `GOAL ${quote(echo)} matches nothing here; showing everything`, brief: 'GOAL matches nothing here; showing everything' });
   }
   if (scoped && !scoped.any) notes.push({ full: noMatchNote(scope ?? [], sections), brief: 'SCOPE matches nothing here' });
