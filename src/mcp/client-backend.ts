@@ -1,15 +1,13 @@
 import type { WebMCPClient } from '../client/client.js';
 import { charsetOf, decodeHtml } from '../core/encoding.js';
 import { WebMCPInputError } from '../errors.js';
-import type { McpBackend } from './server.js';
+import { UNKNOWN_PAGE_URL, type McpBackend } from './server.js';
 import type { PageTool } from './tools.js';
 
 const FETCH_TIMEOUT_MS = 15_000;
 const MAX_PAGE_BYTES = 5 * 1024 * 1024;
 /** Tool lists are re-read at most this often (a list and the call that follows share one read). */
 const TOOLS_TTL_MS = 10_000;
-/** A page analysed from HTML alone still needs an absolute URL for its links and forms. */
-const UNKNOWN_PAGE_URL = 'https://page.invalid/';
 
 /**
  * The stdio bridge's backend: every call goes through {@link WebMCPClient} (tokens, validation,

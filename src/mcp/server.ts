@@ -7,6 +7,9 @@ import { isWebMCPError } from '../errors.js';
 import { ANALYZE_TOOL, analyzeTool, type PageTool } from './tools.js';
 
 /** Where the MCP tools get their pages and run their calls: the client SDK, or the gateway itself. */
+/** `analyze_page` given HTML without a URL: the analyser still wants an absolute URL to resolve links against. */
+export const UNKNOWN_PAGE_URL = 'https://page.invalid/';
+
 export interface McpBackend {
   /** The page tools the caller may use now. */
   tools(): Promise<PageTool[]>;

@@ -2,7 +2,7 @@ import { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/
 import type { WebMCPDocument } from '../../core/types.js';
 import { WebMCPError, WebMCPSecurityError, type WebMCPErrorCode } from '../../errors.js';
 import { LRUCache } from 'lru-cache';
-import { createAnalysisHistory, createMcpServer, type AnalysisHistory, type McpBackend } from '../../mcp/server.js';
+import { UNKNOWN_PAGE_URL, createAnalysisHistory, createMcpServer, type AnalysisHistory, type McpBackend } from '../../mcp/server.js';
 import { pageTools } from '../../mcp/tools.js';
 import { VERSION } from '../../mcp/version.js';
 import type { RequestContext } from '../context.js';
@@ -12,9 +12,6 @@ import type { GatewayServices } from '../services.js';
 import { actionRoutes } from './actions.js';
 import { analyzeRoutes } from './analyze.js';
 import { aclAllows, callableActions, pageAllowed } from './pages.js';
-
-/** `analyze_page` with HTML only: the analyser still wants an absolute URL to resolve links against. */
-const UNKNOWN_PAGE_URL = 'https://page.invalid/';
 
 /**
  * `POST /mcp`: MCP Streamable HTTP (stateless, JSON answers) serving the pages' actions as tools
