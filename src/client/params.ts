@@ -34,15 +34,14 @@ export function actionInputs(doc: WebMCPDocument, name: string): ActionInputs {
   const action = doc.elements.find((e) => e.name === name && e.role.startsWith('action.'));
   if (!action) throw new WebMCPInputError('ERR_NOT_FOUND', `the page has no action named ${quote(name)}`);
   const inputs = new Map<string, WebMCPElement>();
+  const form = action.form ? doc.forms?.find((f) => f.name === action.form) : undefined;
   if (action.form) {
-    const form = doc.forms?.find((f) => f.name === action.form);
     const members = form ? new Set(form.elements) : null;
     for (const e of doc.elements) {
       const inForm = members ? members.has(e.name) : e.form === action.form;
       if (inForm && e.role.startsWith('input.') && !e.disabled) inputs.set(e.name, e);
     }
   }
-  const form = doc.forms?.find((f) => f.name === action.form);
   const method = (action.method ?? form?.method ?? 'POST').toUpperCase();
   return { action, inputs, idempotent: method === 'GET', model: actionParamsModel(doc, name) ?? null };
 }
